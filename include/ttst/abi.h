@@ -25,7 +25,8 @@
  *   | string table: NUL-terminated,  |  offset 0 is always "" (empty)
  *   | padded with NULs to 8 bytes    |
  *   +--------------------------------+  off_addrs   (== checksummed_size)
- *   | void *addrs[nstatics]          |  relocated addresses; NULL for locals
+ *   | void *addrs[nstatics + 1]      |  relocated addresses; NULL for locals;
+ *   |                                |  the last is &__ttst_abi_check_v1
  *   +--------------------------------+  total_size
  *
  * Everything before off_addrs is position independent and covered by the
