@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PKGS=(clang-16 llvm-16-dev libelf-dev libdwarf-dev libcunit1-dev cmake make
-      gcc g++ pkg-config libc6-dev procps iproute2 util-linux)
+      gcc g++ pkg-config libc6-dev procps iproute2 util-linux jq
+      llvm-16 binutils)
 
 missing=()
 for p in "${PKGS[@]}"; do
