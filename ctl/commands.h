@@ -1,0 +1,20 @@
+/* commands.h -- ttst-ctl subcommands (one file each) and the exit codes of DESIGN.md §6. */
+#ifndef TTST_CTL_COMMANDS_H
+#define TTST_CTL_COMMANDS_H
+
+/* Exit codes shared by every subcommand. */
+enum ctl_exit {
+	CTL_EXIT_OK = 0,          /* done (update committed, check passed) */
+	CTL_EXIT_FAILED = 1,      /* rolled back / check failed; the old version still serves */
+	CTL_EXIT_USAGE = 2,       /* bad usage or bad input (file, binary, metadata) */
+	CTL_EXIT_UNREACHABLE = 3, /* process unreachable or not instrumented */
+};
+
+/* Each command gets argv[0] = its own name and returns an exit code. */
+
+/* ctl/inspect.c: ttst-ctl inspect [--json] BINARY */
+int cmd_inspect(int argc, char **argv);
+/* ctl/status.c: ttst-ctl status [--json] PID */
+int cmd_status(int argc, char **argv);
+
+#endif /* TTST_CTL_COMMANDS_H */
