@@ -63,6 +63,13 @@ static int check_elf(Elf *e, const char *path, char *err, size_t errlen)
 		return fail(err, errlen, path,
 			    "ELF class or byte order differs from this host's; run ttst-ctl on "
 			    "the machine type the binary was built for");
+	GElf_Ehdr eh;
+	size_t fsize = 0;
+	if (!gelf_getehdr(e, &eh) || !elf_rawfile(e, &fsize))
+		return fail(err, errlen, path, "malformed ELF file (bad ELF header)");
+	if (eh.e_shoff > fsize || (uint64_t)eh.e_shnum * eh.e_shentsize > fsize - eh.e_shoff)
+		return fail(err, errlen, path,
+			    "truncated ELF file (section headers lie beyond its end)");
 	return 0;
 }
 

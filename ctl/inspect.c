@@ -8,10 +8,12 @@
 #include "commands.h"
 #include "ttst/abi.h"
 
+#define SYNOPSIS "usage: ttst-ctl inspect [--json] BINARY"
+
 /* Prints the command's usage to f. */
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ttst-ctl inspect [--json] BINARY\n"
+	fprintf(f, SYNOPSIS "\n"
 		   "Shows every type, static object, address-taken function and allocation site\n"
 		   "that ttst-cc recorded in BINARY (an executable, shared library or object), and\n"
 		   "which allocation sites are untyped.  --json prints one JSON object instead.\n");
@@ -43,8 +45,7 @@ int cmd_inspect(int argc, char **argv)
 		} else if (opts && !strcmp(a, "--")) {
 			opts = 0;
 		} else if (opts && a[0] == '-' && a[1]) {
-			fprintf(stderr, "ttst-ctl: inspect: unknown option '%s'\n", a);
-			usage(stderr);
+			fprintf(stderr, "ttst-ctl: inspect: unknown option '%s'; %s\n", a, SYNOPSIS);
 			return CTL_EXIT_USAGE;
 		} else if (path) {
 			fprintf(stderr, "ttst-ctl: inspect: one BINARY only ('%s' and '%s' given)\n",
@@ -55,8 +56,7 @@ int cmd_inspect(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "ttst-ctl: inspect: missing BINARY\n");
-		usage(stderr);
+		fprintf(stderr, "ttst-ctl: inspect: missing BINARY; %s\n", SYNOPSIS);
 		return CTL_EXIT_USAGE;
 	}
 	char err[1024];

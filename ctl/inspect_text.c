@@ -80,7 +80,9 @@ static void text_statics(const struct ctl_model *m, int functions, FILE *f)
 		if ((s->kind == TTST_S_FUNCTION) != functions)
 			continue;
 		const char *kind = s->kind == TTST_S_LOCAL ? "local" : "variable";
-		const char *link = (s->flags & TTST_SF_INTERNAL) ? "internal" : "external";
+		const char *link = s->kind == TTST_S_LOCAL		 ? ""
+				   : (s->flags & TTST_SF_INTERNAL) ? "internal"
+								   : "external";
 		if (functions)
 			fprintf(f, "  %-28s %-30s %s:%" PRIu32 "  %s\n", s->id, tname(m, s->type, "?"),
 				s->file, s->line, link);
@@ -95,11 +97,11 @@ static void text_sites(const struct ctl_model *m, int frees, FILE *f)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < m->nsites; i++)
-		n += !(m->sites[i].flags & TTST_XF_FREE) != !frees;
+		n += ((m->sites[i].flags & TTST_XF_FREE) != 0) == frees;
 	fprintf(f, "\n%s (%zu):\n", frees ? "deallocation sites" : "allocation sites", n);
 	for (size_t i = 0; i < m->nsites; i++) {
 		const struct ctl_site *s = &m->sites[i];
-		if (!(s->flags & TTST_XF_FREE) == !frees)
+		if (((s->flags & TTST_XF_FREE) != 0) != frees)
 			continue;
 		fprintf(f, "  %-32s %s:%" PRIu32 "  %s", s->id, s->file, s->line, s->allocator);
 		if (!frees)
