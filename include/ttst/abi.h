@@ -129,6 +129,8 @@ enum ttst_static_kind {
 #define TTST_SF_CONST 0x2u    /* read-only storage */
 #define TTST_SF_TLS 0x4u      /* thread-local storage */
 #define TTST_SF_STRING 0x8u   /* string literal / anonymous constant */
+#define TTST_SF_IXFER 0x10u   /* variable tagged IXFER: copy bytes */
+#define TTST_SF_PXFER 0x20u   /* variable tagged PXFER: integer holding a pointer */
 
 struct ttst_static_rec {
 	uint32_t id;    /* string: state ID -- "name" (external linkage),
