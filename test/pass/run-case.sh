@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# run-case.sh -- build one test/pass corpus case with ttst-cc at one
+# optimisation level, run it, and check `ttst-ctl inspect --json` against
+# the case's expectations.
+#
+# usage: run-case.sh build|check|all BUILD_DIR CASE_DIR OPT WORK_DIR
+#   build  copy CASE_DIR's sources to WORK_DIR, compile each .c with
+#          BUILD_DIR/bin/ttst-cc -OPT -c, link them into WORK_DIR/prog
+#   check  run WORK_DIR/prog (must exit 0), inspect it, evaluate
+#          test/pass/common.expect and CASE_DIR/<case>.expect
+#   all    both
+# Optional files in CASE_DIR: `env` (KEY=VALUE lines exported for the build,
+# e.g. TTST_ALLOCATORS), `cflags` (extra compiler flags, one line).
+# Expectation lines: `[O0|O2 ]JQ-EXPR ## message`; lines starting with # are
+# comments.  JQ-EXPR must evaluate to true on the inspect JSON, with the
+# helpers of lib.jq and source markers (/*@name*/) as $M.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 5 ] || { echo "usage: $0 build|check|all BUILD_DIR CASE_DIR OPT WORK_DIR" >&2; exit 2; }
+mode=$1 build=$2 casedir=$3 opt=$4 work=$5
+case_name=$(basename "$casedir")
+cc=$build/bin/ttst-cc
+ctl=$build/bin/ttst-ctl
+
+say() { echo "pass[$case_name $opt]: $*"; }
+die() { say "$*" >&2; exit 1; }
+
+load_env() {
+	[ -f "$casedir/env" ] || return 0
+	local kv
+	while IFS= read -r kv; do
+		case $kv in ''|'#'*) continue ;; esac
+		export "${kv?}"
+	done <"$casedir/env"
+}
+
+do_build() {
+	[ -x "$cc" ] || die "$cc not found: build ttst first (cmake --build $build)"
+	rm -rf "$work" && mkdir -p "$work" || die "cannot create $work"
+	cp "$casedir"/*.c "$work"/ || die "no .c files in $casedir"
+	cp "$casedir"/*.h "$work"/ 2>/dev/null
+	load_env
+	local extra="" f objs=()
+	[ -f "$casedir/cflags" ] && extra=$(cat "$casedir/cflags")
+	cd "$work" || die "cannot enter $work"
+	for f in *.c; do
+		# shellcheck disable=SC2086
+		"$cc" "-$opt" -Wall -Wextra -Werror $extra -c "$f" -o "${f%.c}.o" \
+			|| die "compile failed: ttst-cc -$opt -c $f (in $work)"
+		objs+=("${f%.c}.o")
+	done
+	"$cc" "-$opt" "${objs[@]}" -o prog || die "link failed: ttst-cc -$opt ${objs[*]} -o prog"
+}
+
+# Prints {"marker": {"file": F, "line": N}} for every /*@marker*/ in the sources.
+markers_json() {
+	(cd "$work" && grep -Hno '/\*@[A-Za-z0-9_]*\*/' -- *.c *.h 2>/dev/null) |
+		sed -E 's#^([^:]*):([0-9]+):/\*@([A-Za-z0-9_]*)\*/$#\3 \1 \2#' |
+		jq -Rn '[inputs | split(" ") | {key: .[0], value: {file: .[1], line: (.[2] | tonumber)}}] | from_entries'
+}
+
+# Prints the parts of the inspect JSON that an expectation names: types,
+# statics and sites whose name/id/function is one of its string literals,
+# and sites at the markers it names; type ids are shown with their names.
+relevant_json() {
+	local expr=$1 names
+	names=$(grep -o '"[^"]*"' <<<"$expr" | jq -s -c '.')
+	jq -c --argjson N "$names" --argjson M "$markers" '
+	  . as $root
+	  | def tn($id): if $id == null then null
+	      else ([$root.types[] | select(.id == $id) | .name][0] // "?\($id)") end;
+	    def isin($s): $s != null and ($N | index([$s]) != null);
+	    (.types[] | select(isin(.name))
+	      | .members |= (if . == null then null else map(. + {type_name: tn(.type)}) end)
+	      | {type: .}),
+	    (.statics[] | select(isin(.id) or isin(.name)) | {static: (. + {type_name: tn(.type)})}),
+	    (.sites[] | select(isin(.id) or isin(.function))
+	      | {site: (. + {type_name: tn(.type)})}),
+	    ($N[] | select($M[.] != null) | . as $k | $M[$k] as $l
+	      | $root.sites[] | select(.file == $l.file and .line == $l.line)
+	      | {site_at_marker: $k, site: (. + {type_name: tn(.type)})})
+	' "$work/inspect.json" 2>&1 | head -n 40 | sed 's/^/    /'
+}
+
+# Evaluates one expectation file; increments $fails / $passes.
+check_file() {
+	local file=$1 n=0 line expr msg only out rc
+	local prog_head=". as \$root | $(cat "$here/lib.jq")"
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		case $line in ''|'#'*) continue ;; esac
+		only=""
+		if [[ $line =~ ^\[(O[0-3])\]\ (.*)$ ]]; then
+			only=${BASH_REMATCH[1]} line=${BASH_REMATCH[2]}
+		fi
+		[ -n "$only" ] && [ "$only" != "$opt" ] && continue
+		if [[ $line == *' ## '* ]]; then
+			expr=${line% ## *} msg=${line##* ## }
+		else
+			expr=$line msg=$line
+		fi
+		out=$(jq --argjson M "$markers" "$prog_head
+($expr)" "$work/inspect.json" 2>&1)
+		rc=$?
+		if [ $rc -eq 0 ] && [ "$out" = "true" ]; then
+			passes=$((passes + 1))
+			continue
+		fi
+		fails=$((fails + 1))
+		echo "FAIL pass case=$case_name opt=$opt $(basename "$file"):$n: $msg"
+		echo "  expect: $expr"
+		echo "  got:    $(head -c 2000 <<<"$out" | tr '\n' ' ')"
+		echo "  relevant JSON:"
+		relevant_json "$expr"
+	done <"$file"
+}
+
+do_check() {
+	[ -x "$work/prog" ] || die "$work/prog missing: the build step failed"
+	[ -x "$ctl" ] || die "$ctl not found: build ttst first"
+	mkdir -p -m 700 "$work/run"
+	(cd "$work" && TTST_RUNDIR="$work/run" timeout 30 ./prog >"$work/run.out" 2>&1)
+	local rc=$?
+	if [ $rc -ne 0 ]; then
+		sed 's/^/    /' "$work/run.out" | head -n 30
+		die "running the program failed: exit $rc (expected 0; 124 = timeout)"
+	fi
+	"$ctl" inspect --json "$work/prog" >"$work/inspect.json" 2>"$work/inspect.err"
+	rc=$?
+	[ $rc -eq 0 ] || die "ttst-ctl inspect --json prog: exit $rc: $(head -n 3 "$work/inspect.err")"
+	jq -e 'type == "object"' "$work/inspect.json" >/dev/null ||
+		die "ttst-ctl inspect --json did not print one JSON object (see $work/inspect.json)"
+	markers=$(markers_json) || die "cannot collect source markers"
+	fails=0 passes=0
+	check_file "$here/common.expect"
+	[ -f "$casedir/$case_name.expect" ] || die "missing $casedir/$case_name.expect"
+	check_file "$casedir/$case_name.expect"
+	say "$passes expectations passed, $fails failed (inspect JSON: $work/inspect.json)"
+	[ $fails -eq 0 ]
+}
+
+case $mode in
+build) do_build ;;
+check) do_check ;;
+all) do_build && do_check ;;
+*) echo "usage: $0 build|check|all BUILD_DIR CASE_DIR OPT WORK_DIR" >&2; exit 2 ;;
+esac
