@@ -118,6 +118,10 @@ static void static_obj(struct ctl_json *j, const struct ctl_model *m, const stru
 		ctl_json_bool(j, "tls", 1);
 	if (s->flags & TTST_SF_STRING)
 		ctl_json_bool(j, "string", 1);
+	if (s->flags & TTST_SF_IXFER)
+		ctl_json_bool(j, "ixfer", 1);
+	if (s->flags & TTST_SF_PXFER)
+		ctl_json_bool(j, "pxfer", 1);
 	ctl_json_obj_end(j);
 }
 

@@ -87,8 +87,11 @@ static void text_statics(const struct ctl_model *m, int functions, FILE *f)
 			fprintf(f, "  %-28s %-30s %s:%" PRIu32 "  %s\n", s->id, tname(m, s->type, "?"),
 				s->file, s->line, link);
 		else
-			fprintf(f, "  %-8s %-28s %-24s size %-6" PRIu64 " %s:%" PRIu32 "  %s\n", kind,
-				s->id, tname(m, s->type, "?"), s->size, s->file, s->line, link);
+			fprintf(f, "  %-8s %-28s %-24s size %-6" PRIu64 " %s:%" PRIu32 "  %s%s%s%s\n",
+				kind, s->id, tname(m, s->type, "?"), s->size, s->file, s->line, link,
+				(s->flags & TTST_SF_TLS) ? "  [thread-local]" : "",
+				(s->flags & TTST_SF_IXFER) ? "  [IXFER]" : "",
+				(s->flags & TTST_SF_PXFER) ? "  [PXFER]" : "");
 	}
 }
 

@@ -124,7 +124,7 @@ static void build_a(struct fb *b)
 	add_static(b, "fixture_a.c:counter", "counter", TTST_S_VARIABLE, TTST_SF_INTERNAL, t_int,
 	     "fixture_a.c", 11);
 	add_static(b, "g_color", "g_color", TTST_S_VARIABLE, 0, t_color, "fixture_a.c", 12);
-	add_static(b, "g_hist", "g_hist", TTST_S_VARIABLE, 0, t_arr, "fixture_a.c", 13);
+	add_static(b, "g_hist", "g_hist", TTST_S_VARIABLE, TTST_SF_IXFER, t_arr, "fixture_a.c", 13);
 	add_static(b, "handler", "handler", TTST_S_FUNCTION, 0, t_fn, "fixture_a.c", 20);
 	add_static(b, "main:argc", "argc", TTST_S_LOCAL, 0, t_int, "fixture_a.c", 30);
 

@@ -35,6 +35,7 @@ jq_true statics "$j" '[.statics[] | [.id, .kind, .linkage, .size]] == [["g_table
   ["g_opaque","variable","external",8]]'
 jq_true "static types" "$j" '(.types | map({(.id): .name}) | add) as $n | [.statics[] | $n[.type]] ==
   ["struct entry *","int","enum color","int[4]","int (int)","int","int","struct opaque *"]'
+jq_true "static flags" "$j" '.statics[3].ixfer == true and (.statics[2] | has("ixfer") or has("pxfer") | not)'
 jq_true "static file/line" "$j" '.statics[1] | .name == "counter" and .file == "fixture_a.c" and .line == 11'
 jq_true sites "$j" '[.sites[] | [.id, .function, .file, .line, .allocator]] == [["kv_put:e:0","kv_put","fixture_a.c",40,"malloc"],
   ["kv_put:?:0","kv_put","fixture_a.c",41,"malloc"],["kv_del:e:0","kv_del","fixture_a.c",50,"free"],
@@ -51,6 +52,7 @@ grep -q "^$fx: ttst metadata ABI 1, 2 translation units$" "$t" || fail "text: he
 grep -Eq '^  struct entry  \(struct, size 40, id [0-9a-f]{16}\)$' "$t" || fail "text: struct entry line"
 grep -Eq '^ +24\.3:2 +mode +unsigned int$' "$t" || fail "text: bitfield member line"
 grep -Eq '^  handler +int \(int\) +fixture_a.c:20  external$' "$t" || fail "text: address-taken function"
+grep -Eq '^  variable g_hist +int\[4\] +size 16 +fixture_a.c:13  external  \[IXFER\]$' "$t" || fail "text: IXFER static"
 grep -q '^2 of 5 allocation sites are untyped:$' "$t" || fail "text: untyped summary"
 grep -q '^  fixture_a.c:41  kv_put:?:0  (malloc in kv_put)$' "$t" || fail "text: untyped site A"
 grep -q '^  fixture_b.c:9  b_alloc:?:0  (calloc in b_alloc)$' "$t" || fail "text: untyped site B"
