@@ -7,9 +7,9 @@
 
 #include "kvclient.h"
 
-#define BATCH 1000	    /* requests per pipelined batch */
-#define REPORT_MAX 5	    /* mismatches printed in detail */
-#define KEYS_MAX 100000000  /* most keys load/check accept */
+#define BATCH 1000	   /* requests per pipelined batch */
+#define REPORT_MAX 5	   /* mismatches printed in detail */
+#define KEYS_MAX 100000000 /* most keys load/check accept */
 
 static uint64_t mix(uint64_t x)
 {
@@ -88,11 +88,13 @@ int kc_cmd_load(const struct kc_opts *o, uint64_t n)
 			int r = kc_expect_line(&k, "STORED");
 
 			if (r < 0) {
-				fprintf(stderr, "kvclient: load: key%" PRIu64 ": %s\n", base + i, k.err);
+				fprintf(stderr, "kvclient: load: key%" PRIu64 ": %s\n", base + i,
+					k.err);
 				goto out;
 			}
 			if (r > 0 && errors++ < REPORT_MAX)
-				fprintf(stderr, "kvclient: load: key%" PRIu64 ": %s\n", base + i, k.err);
+				fprintf(stderr, "kvclient: load: key%" PRIu64 ": %s\n", base + i,
+					k.err);
 		}
 	}
 	printf("load: %" PRIu64 " keys stored in %.3f s (%.0f sets/s), %" PRIu64 " errors\n", n,
@@ -199,18 +201,17 @@ out:
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kvclient --port P [--timeout-ms T] COMMAND\n"
-		"  load N        store key0..keyN-1 with deterministic values (pipelined)\n"
-		"  check N       get key0..keyN-1, verify every value; exit 1 on any mismatch\n"
-		"  hammer [--seconds S] [--max-requests R] [--keys N]\n"
-		"                one connection, get/set/incr until S seconds or R requests,\n"
-		"                verifying every reply (and key0..keyN-1 if --keys); reports\n"
-		"                requests, failures, reconnects and p50/p99/max latency\n"
-		"  v2check [--keys N]  check kvstore v2's hits command and STAT version 2\n"
-		"  proto [--version V] protocol conformance of kvstore version V (1 or 2)\n"
-		"  stats         print the server's counters, one \"name value\" per line\n"
-		"Connects to 127.0.0.1 only.  Exit: 0 ok, 1 check failed, 2 usage.\n");
+	fprintf(f, "usage: kvclient --port P [--timeout-ms T] COMMAND\n"
+		   "  load N        store key0..keyN-1 with deterministic values (pipelined)\n"
+		   "  check N       get key0..keyN-1, verify every value; exit 1 on any mismatch\n"
+		   "  hammer [--seconds S] [--max-requests R] [--keys N]\n"
+		   "                one connection, get/set/incr until S seconds or R requests,\n"
+		   "                verifying every reply (and key0..keyN-1 if --keys); reports\n"
+		   "                requests, failures, reconnects and p50/p99/max latency\n"
+		   "  v2check [--keys N]  check kvstore v2's hits command and STAT version 2\n"
+		   "  proto [--version V] protocol conformance of kvstore version V (1 or 2)\n"
+		   "  stats         print the server's counters, one \"name value\" per line\n"
+		   "Connects to 127.0.0.1 only.  Exit: 0 ok, 1 check failed, 2 usage.\n");
 }
 
 /* Parses an unsigned decimal argument.  Returns 0, or -1 with a message. */
@@ -257,7 +258,8 @@ static int parse_opt(struct kc_opts *o, const char *a, const char *val)
 	} else if (strcmp(a, "--seconds") == 0) {
 		o->seconds = strtod(val, &end);
 		if (!*val || *end || !(o->seconds > 0 && o->seconds <= 86400)) {
-			fprintf(stderr, "kvclient: --seconds %s: expected a number in (0, 86400]\n", val);
+			fprintf(stderr, "kvclient: --seconds %s: expected a number in (0, 86400]\n",
+				val);
 			return -1;
 		}
 	} else {
@@ -309,7 +311,8 @@ int main(int argc, char **argv)
 
 	if (npos < 1 || o.port == 0) {
 		if (npos >= 0)
-			fprintf(stderr, "kvclient: %s\n", npos < 1 ? "no command" : "--port is required");
+			fprintf(stderr, "kvclient: %s\n",
+				npos < 1 ? "no command" : "--port is required");
 		usage(stderr);
 		return 2;
 	}

@@ -11,20 +11,20 @@
 struct kc {
 	int fd;
 	int port;
-	int timeout_ms;	 /* per-operation deadline */
-	char *buf;	 /* received, not yet consumed bytes: buf[off, len) */
+	int timeout_ms; /* per-operation deadline */
+	char *buf;	/* received, not yet consumed bytes: buf[off, len) */
 	size_t off, len, cap;
-	char err[160];	 /* what the last failed call did wrong */
+	char err[160]; /* what the last failed call did wrong */
 };
 
 /* Options shared by every subcommand. */
 struct kc_opts {
 	int port;
 	int timeout_ms;
-	uint64_t keys;		/* keys loaded by `load` (hammer/v2check verify some) */
-	double seconds;		/* hammer */
-	uint64_t max_requests;	/* hammer */
-	int version;		/* proto */
+	uint64_t keys;	       /* keys loaded by `load` (hammer/v2check verify some) */
+	double seconds;	       /* hammer */
+	uint64_t max_requests; /* hammer */
+	int version;	       /* proto */
 };
 
 /* kvclient_io.c */

@@ -1,4 +1,5 @@
-/* kvclient_checks.c -- kvclient proto (protocol conformance per version) and v2check (v2 is live). */
+/* kvclient_checks.c -- kvclient proto (protocol conformance per version) and v2check (v2 is live).
+ */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,43 +24,42 @@ struct pcase {
 #define K64 K63 "y"
 
 static const struct pcase cases[] = {
-	{1, 2, "delete p:a\r\ndelete p:n\r\ndelete p:crlf\r\n", NULL},
-	{1, 2, "set p:a 5 0 3\r\nabc\r\n", "STORED\r\n"},
-	{1, 2, "get p:a\r\n", "VALUE p:a 5 3\r\nabc\r\nEND\r\n"},
-	{1, 2, "get p:a p:none p:a\r\n", "VALUE p:a 5 3\r\nabc\r\nVALUE p:a 5 3\r\nabc\r\nEND\r\n"},
-	{1, 2, "get p:none\r\n", "END\r\n"},
-	{1, 2, "get\r\n", "ERROR\r\n"},
-	{1, 2, "incr p:a 1\r\n", "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"},
-	{1, 2, "set p:n 0 0 2\r\n41\r\n", "STORED\r\n"},
-	{1, 2, "incr p:n 1\r\n", "42\r\n"},
-	{1, 2, "incr p:n 18446744073709551615\r\n", "41\r\n"},
-	{1, 2, "incr p:n x\r\n", "CLIENT_ERROR invalid numeric delta argument\r\n"},
-	{1, 2, "incr p:none 1\r\n", "NOT_FOUND\r\n"},
-	{1, 2, "delete p:a\r\n", "DELETED\r\n"},
-	{1, 2, "delete p:a\r\n", "NOT_FOUND\r\n"},
-	{1, 2, "get p:a\r\n", "END\r\n"},
-	{1, 2, "bogus\r\n", "ERROR\r\n"},
-	{1, 2, "\r\n", "ERROR\r\n"},
-	{1, 2, "set p:crlf 0 0 4\r\na\r\nb\r\n", "STORED\r\n"},
-	{1, 2, "get p:crlf\n", "VALUE p:crlf 0 4\r\na\r\nb\r\nEND\r\n"},
-	{1, 2, "set p:e 0 -1 1\r\nx\r\nget p:e\r\n", "STORED\r\nEND\r\n"},
-	{1, 2, "set p:t 0 100 1\r\ny\r\nget p:t\r\n", "STORED\r\nVALUE p:t 0 1\r\ny\r\nEND\r\n"},
-	{1, 2, "set p:f 4294967295 0 1\r\nz\r\nget p:f\r\n",
-	 "STORED\r\nVALUE p:f 4294967295 1\r\nz\r\nEND\r\n"},
-	{1, 2, "set p:f 4294967296 0 1\r\nz\r\n",
-	 "CLIENT_ERROR bad command line format\r\nERROR\r\n"},
-	{1, 2, "set p:z 0 0 0\r\n\r\nget p:z\r\n", "STORED\r\nVALUE p:z 0 0\r\n\r\nEND\r\n"},
-	{1, 2, "set " K31 " 0 0 1\r\n1\r\n", "STORED\r\n"},
-	{1, 1, "set " K32 " 0 0 1\r\n2\r\n", "CLIENT_ERROR bad command line format\r\n"},
-	{1, 1, "get " K32 "\r\n", "CLIENT_ERROR bad command line format\r\n"},
-	{2, 2, "set " K32 " 0 0 1\r\n2\r\nget " K32 "\r\n",
-	 "STORED\r\nVALUE " K32 " 0 1\r\n2\r\nEND\r\n"},
-	{2, 2, "set " K63 " 0 0 1\r\n3\r\n", "STORED\r\n"},
-	{1, 2, "set " K64 " 0 0 1\r\n4\r\n", "CLIENT_ERROR bad command line format\r\n"},
-	{1, 1, "hits p:n\r\n", "ERROR\r\n"},
-	{2, 2, "hits p:none\r\n", "NOT_FOUND\r\n"},
-	{1, 1, "version\r\n", "VERSION kvstore-1\r\n"},
-	{2, 2, "version\r\n", "VERSION kvstore-2\r\n"},
+    {1, 2, "delete p:a\r\ndelete p:n\r\ndelete p:crlf\r\n", NULL},
+    {1, 2, "set p:a 5 0 3\r\nabc\r\n", "STORED\r\n"},
+    {1, 2, "get p:a\r\n", "VALUE p:a 5 3\r\nabc\r\nEND\r\n"},
+    {1, 2, "get p:a p:none p:a\r\n", "VALUE p:a 5 3\r\nabc\r\nVALUE p:a 5 3\r\nabc\r\nEND\r\n"},
+    {1, 2, "get p:none\r\n", "END\r\n"},
+    {1, 2, "get\r\n", "ERROR\r\n"},
+    {1, 2, "incr p:a 1\r\n", "CLIENT_ERROR cannot increment or decrement non-numeric value\r\n"},
+    {1, 2, "set p:n 0 0 2\r\n41\r\n", "STORED\r\n"},
+    {1, 2, "incr p:n 1\r\n", "42\r\n"},
+    {1, 2, "incr p:n 18446744073709551615\r\n", "41\r\n"},
+    {1, 2, "incr p:n x\r\n", "CLIENT_ERROR invalid numeric delta argument\r\n"},
+    {1, 2, "incr p:none 1\r\n", "NOT_FOUND\r\n"},
+    {1, 2, "delete p:a\r\n", "DELETED\r\n"},
+    {1, 2, "delete p:a\r\n", "NOT_FOUND\r\n"},
+    {1, 2, "get p:a\r\n", "END\r\n"},
+    {1, 2, "bogus\r\n", "ERROR\r\n"},
+    {1, 2, "\r\n", "ERROR\r\n"},
+    {1, 2, "set p:crlf 0 0 4\r\na\r\nb\r\n", "STORED\r\n"},
+    {1, 2, "get p:crlf\n", "VALUE p:crlf 0 4\r\na\r\nb\r\nEND\r\n"},
+    {1, 2, "set p:e 0 -1 1\r\nx\r\nget p:e\r\n", "STORED\r\nEND\r\n"},
+    {1, 2, "set p:t 0 100 1\r\ny\r\nget p:t\r\n", "STORED\r\nVALUE p:t 0 1\r\ny\r\nEND\r\n"},
+    {1, 2, "set p:f 4294967295 0 1\r\nz\r\nget p:f\r\n",
+     "STORED\r\nVALUE p:f 4294967295 1\r\nz\r\nEND\r\n"},
+    {1, 2, "set p:f 4294967296 0 1\r\nz\r\n", "CLIENT_ERROR bad command line format\r\nERROR\r\n"},
+    {1, 2, "set p:z 0 0 0\r\n\r\nget p:z\r\n", "STORED\r\nVALUE p:z 0 0\r\n\r\nEND\r\n"},
+    {1, 2, "set " K31 " 0 0 1\r\n1\r\n", "STORED\r\n"},
+    {1, 1, "set " K32 " 0 0 1\r\n2\r\n", "CLIENT_ERROR bad command line format\r\n"},
+    {1, 1, "get " K32 "\r\n", "CLIENT_ERROR bad command line format\r\n"},
+    {2, 2, "set " K32 " 0 0 1\r\n2\r\nget " K32 "\r\n",
+     "STORED\r\nVALUE " K32 " 0 1\r\n2\r\nEND\r\n"},
+    {2, 2, "set " K63 " 0 0 1\r\n3\r\n", "STORED\r\n"},
+    {1, 2, "set " K64 " 0 0 1\r\n4\r\n", "CLIENT_ERROR bad command line format\r\n"},
+    {1, 1, "hits p:n\r\n", "ERROR\r\n"},
+    {2, 2, "hits p:none\r\n", "NOT_FOUND\r\n"},
+    {1, 1, "version\r\n", "VERSION kvstore-1\r\n"},
+    {2, 2, "version\r\n", "VERSION kvstore-2\r\n"},
 };
 
 /* Prints up to 80 bytes of s with \r and \n escaped. */
@@ -117,9 +117,11 @@ static int run_cases(struct kc *k, int v)
 		}
 		for (p = cases[i].send; (p = strchr(p, '\n')) != NULL; p++) {
 			if (kc_line(k, &line) < 0)
-				return -1; /* setup: one reply per line, the key may or may not exist */
+				return -1; /* setup: one reply per line, the key may or may not
+					      exist */
 			if (strcmp(line, "DELETED") != 0 && strcmp(line, "NOT_FOUND") != 0) {
-				fprintf(stderr, "kvclient: proto case %d: reply '%.60s'\n", i, line);
+				fprintf(stderr, "kvclient: proto case %d: reply '%.60s'\n", i,
+					line);
 				failed++;
 			}
 		}
@@ -150,10 +152,9 @@ static int check_stats(struct kc *k, int v)
 		if (strncmp(line, "STAT version ", 13) == 0)
 			version = atoi(line + 13);
 	}
-	if (seen != (1u << (sizeof(names) / sizeof(names[0]))) - 1 ||
-	    version != (v == 2 ? 2 : 0)) {
-		fprintf(stderr, "kvclient: proto stats: counters seen 0x%x, version %d (%s)\n", seen,
-			version, k->err[0] ? k->err : "END");
+	if (seen != (1u << (sizeof(names) / sizeof(names[0]))) - 1 || version != (v == 2 ? 2 : 0)) {
+		fprintf(stderr, "kvclient: proto stats: counters seen 0x%x, version %d (%s)\n",
+			seen, version, k->err[0] ? k->err : "END");
 		return -1;
 	}
 	return 0;
@@ -233,7 +234,8 @@ int kc_cmd_proto(const struct kc_opts *o)
 	memset(longline, 'L', sizeof(longline) - 1);
 	longline[sizeof(longline) - 1] = '\0';
 	failed += check_close(o, "quit\r\n", NULL) < 0;
-	failed += check_close(o, "set p:bad 0 0 3\r\nabcd\r\n", "CLIENT_ERROR bad data chunk\r\n") < 0;
+	failed +=
+	    check_close(o, "set p:bad 0 0 3\r\nabcd\r\n", "CLIENT_ERROR bad data chunk\r\n") < 0;
 	failed += check_close(o, longline, "CLIENT_ERROR line too long\r\n") < 0;
 	printf("proto: version %d: %s\n", o->version, failed ? "FAILED" : "ok");
 	return failed ? 1 : 0;
@@ -257,8 +259,9 @@ static int check_hits(struct kc *k)
 		return -1;
 	}
 	for (i = 0; i < 3; i++)
-		if (kc_sendf(k, "get %s\r\n", key) < 0 || kc_get(k, key, val, sizeof(val), &vlen) != 1 ||
-		    vlen != 8 || memcmp(val, "hello-v2", 8) != 0) {
+		if (kc_sendf(k, "get %s\r\n", key) < 0 ||
+		    kc_get(k, key, val, sizeof(val), &vlen) != 1 || vlen != 8 ||
+		    memcmp(val, "hello-v2", 8) != 0) {
 			fprintf(stderr, "kvclient: v2check: get of the 48-byte key: %s\n",
 				k->err[0] ? k->err : "missing or wrong value");
 			return -1;
@@ -323,8 +326,9 @@ int kc_cmd_v2check(const struct kc_opts *o)
 		if (strncmp(line, "STAT version ", 13) == 0)
 			version = atoi(line + 13);
 	if (version != 2) {
-		fprintf(stderr, "kvclient: v2check: stats %s 'STAT version 2' (version %d): the "
-				"server is not kvstore v2\n",
+		fprintf(stderr,
+			"kvclient: v2check: stats %s 'STAT version 2' (version %d): the "
+			"server is not kvstore v2\n",
 			k.err[0] ? k.err : "has no", version);
 		goto out;
 	}

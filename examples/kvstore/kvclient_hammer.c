@@ -9,11 +9,11 @@
 
 #include "kvclient.h"
 
-#define HK 32		/* hammer keys (get/set) */
-#define HC 8		/* hammer counters (incr) */
-#define HVAL 64		/* longest hammer value + 1 */
-#define HIST 3776	/* latency histogram buckets (see hbucket) */
-#define REPORT_MAX 5	/* failures printed in detail */
+#define HK 32	     /* hammer keys (get/set) */
+#define HC 8	     /* hammer counters (incr) */
+#define HVAL 64	     /* longest hammer value + 1 */
+#define HIST 3776    /* latency histogram buckets (see hbucket) */
+#define REPORT_MAX 5 /* failures printed in detail */
 
 /* What the server must hold for each hammer key: the value, or vlen -1 = absent. */
 struct model {
@@ -151,9 +151,13 @@ static int op_get(struct hammer *h, int j, uint64_t i)
 	r = kc_get(&h->k, key, got, sizeof(got), &glen);
 	if (r < 0)
 		return fail(h, -1, key);
-	if ((r == 0 && wlen >= 0) || (r == 1 && (glen != wlen || memcmp(got, want, (size_t)glen)))) {
-		snprintf(h->k.err, sizeof(h->k.err), "get: %s, expected %s", r ? "wrong value" : "missing",
-			 wlen < 0 ? "no value" : "the value set");
+	if ((r == 0 && wlen >= 0) ||
+	    (r == 1 && (glen != wlen || memcmp(got, want, (size_t)glen)))) {
+		snprintf(h->k.err, sizeof(h->k.err), "get: %s, expected %s",
+			 r ? "wrong value" : "missing",
+			 j < 0	    ? "its loaded value"
+			 : wlen < 0 ? "no value"
+				    : "the value hammer set");
 		return fail(h, 0, key);
 	}
 	return 0;

@@ -194,9 +194,10 @@ long kc_line(struct kc *k, const char **line)
 	size_t scanned = 0;
 
 	for (;;) {
-		char *s = k->buf + k->off;
-		char *nl = k->len > k->off + scanned ? memchr(s + scanned, '\n', k->len - k->off - scanned)
-						     : NULL;
+		char *s = k->buf ? k->buf + k->off : NULL;
+		char *nl = s && k->len > k->off + scanned
+			       ? memchr(s + scanned, '\n', k->len - k->off - scanned)
+			       : NULL;
 
 		if (nl) {
 			size_t n = (size_t)(nl - s);

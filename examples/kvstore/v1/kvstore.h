@@ -6,14 +6,14 @@
 #include <stdint.h>
 
 #define KV_VERSION 1
-#define KV_KEY_MAX 31			 /* longest key: sizeof(entry.key) - 1 */
-#define KV_VALUE_MAX (1024 * 1024)	 /* largest value, bytes */
-#define KV_LINE_MAX 4096		 /* longest command line */
-#define KV_MAX_TOKENS 128		 /* most words on one command line */
-#define KV_WBUF_HIGH (4 * 1024 * 1024)	 /* stop reading while this much output is queued */
-#define KV_POLL_MS 500			 /* poll timeout: the loop passes its update point this often */
+#define KV_KEY_MAX 31		       /* longest key: sizeof(entry.key) - 1 */
+#define KV_VALUE_MAX (1024 * 1024)     /* largest value, bytes */
+#define KV_LINE_MAX 4096	       /* longest command line */
+#define KV_MAX_TOKENS 128	       /* most words on one command line */
+#define KV_WBUF_HIGH (4 * 1024 * 1024) /* stop reading while this much output is queued */
+#define KV_POLL_MS 500 /* poll timeout: the loop passes its update point this often */
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* A doubly linked list node embedded in the object it links. */
 struct list_node {
@@ -22,13 +22,13 @@ struct list_node {
 
 /* One stored item.  Threaded on a hash chain and on the LRU list. */
 struct entry {
-	struct entry *hnext;	/* next entry in the same hash bucket */
-	struct list_node lru;	/* LRU list, most recently used first */
-	char key[32];		/* NUL-terminated, at most KV_KEY_MAX bytes */
-	int vlen;		/* value length in bytes */
-	uint32_t flags;		/* opaque client flags */
-	int64_t expires;	/* absolute unix time, 0 = never */
-	char *value;		/* vlen bytes (malloc'ed, not NUL-terminated) */
+	struct entry *hnext;  /* next entry in the same hash bucket */
+	struct list_node lru; /* LRU list, most recently used first */
+	char key[32];	      /* NUL-terminated, at most KV_KEY_MAX bytes */
+	int vlen;	      /* value length in bytes */
+	uint32_t flags;	      /* opaque client flags */
+	int64_t expires;      /* absolute unix time, 0 = never */
+	char *value;	      /* vlen bytes (malloc'ed, not NUL-terminated) */
 };
 
 /* The chained hash table.  nbuckets is a power of two. */
@@ -36,12 +36,12 @@ struct table {
 	struct entry **buckets;
 	unsigned nbuckets;
 	unsigned count;
-	uint64_t bytes;		/* sum of vlen + sizeof(struct entry) */
+	uint64_t bytes; /* sum of vlen + sizeof(struct entry) */
 };
 
 /* Server-wide counters reported by `stats`. */
 struct stats {
-	int64_t started;	/* unix time the server started */
+	int64_t started; /* unix time the server started */
 	uint64_t curr_conns;
 	uint64_t total_conns;
 	uint64_t cmd_get;
@@ -56,10 +56,10 @@ extern struct stats g_stats;
 
 /* Command-line configuration. */
 struct config {
-	char bind[64];		/* IPv4 address to listen on */
-	int port;		/* 0 = ephemeral */
+	char bind[64]; /* IPv4 address to listen on */
+	int port;      /* 0 = ephemeral */
 	int maxconn;
-	uint64_t maxbytes;	/* evict LRU entries above this many bytes */
+	uint64_t maxbytes; /* evict LRU entries above this many bytes */
 };
 extern struct config g_cfg;
 
@@ -81,21 +81,21 @@ enum { KV_DONE = 0, KV_MORE = 1, KV_CLOSE = 2 };
 struct request {
 	int argc;
 	char **argv;
-	const char *data;	/* bytes after the command line */
-	size_t avail;		/* how many of them are buffered */
-	size_t used;		/* set by the handler: data bytes consumed */
+	const char *data; /* bytes after the command line */
+	size_t avail;	  /* how many of them are buffered */
+	size_t used;	  /* set by the handler: data bytes consumed */
 };
 
 /* One client connection (heap-allocated; lives across updates). */
 struct conn {
 	int fd;
-	int closing;		 /* close once the output is flushed */
-	int need_input;		 /* the buffered input holds no complete command */
-	char *rbuf;		 /* input, realloc-grown */
+	int closing;	/* close once the output is flushed */
+	int need_input; /* the buffered input holds no complete command */
+	char *rbuf;	/* input, realloc-grown */
 	size_t rlen, rcap;
-	char *wbuf;		 /* output, realloc-grown */
+	char *wbuf; /* output, realloc-grown */
 	size_t wlen, woff, wcap;
-	uint64_t swallow;	 /* input bytes still to discard (oversized value) */
+	uint64_t swallow;	    /* input bytes still to discard (oversized value) */
 	const struct cmd *last_cmd; /* the command this connection ran last */
 };
 

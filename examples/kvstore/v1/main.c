@@ -51,9 +51,9 @@ static int opt_num(const char *name, const char *s, long long lo, long long hi, 
 static int parse_args(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"bind", required_argument, NULL, 'b'},	   {"port", required_argument, NULL, 'p'},
-		{"maxconn", required_argument, NULL, 'c'}, {"maxbytes", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
+	    {"bind", required_argument, NULL, 'b'},    {"port", required_argument, NULL, 'p'},
+	    {"maxconn", required_argument, NULL, 'c'}, {"maxbytes", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	long long v;
 	int o;

@@ -13,15 +13,15 @@
 
 #include "kvstore.h"
 
-#define RBUF_MIN 16384		/* initial input buffer and the free space kept for one read */
+#define RBUF_MIN 16384 /* initial input buffer and the free space kept for one read */
 #define RBUF_MAX (KV_LINE_MAX + KV_VALUE_MAX + 2 * RBUF_MIN)
-#define ACCEPT_BATCH 64		/* connections accepted per loop step */
+#define ACCEPT_BATCH 64 /* connections accepted per loop step */
 
 static int g_listen_fd = -1;
-static struct conn **g_conns;	/* g_maxconn slots, the first g_nconns in use */
+static struct conn **g_conns; /* g_maxconn slots, the first g_nconns in use */
 static int g_nconns;
 static int g_maxconn;
-static struct pollfd *g_pfds;	/* g_maxconn + 1: the listener, then one per connection */
+static struct pollfd *g_pfds; /* g_maxconn + 1: the listener, then one per connection */
 
 /* Creates the listening socket on addr:port (port 0 = ephemeral), prints
  * "kvstore: listening on ADDR:PORT" and allocates the connection table.
@@ -59,8 +59,9 @@ int net_init(const char *addr, int port, int maxconn)
 	fflush(stdout);
 	return 0;
 err:
-	fprintf(stderr, "kvstore: listen on %s:%d: %s (is the port in use? choose another --port)\n",
-		addr, port, strerror(errno));
+	fprintf(stderr,
+		"kvstore: listen on %s:%d: %s (is the port in use? choose another --port)\n", addr,
+		port, strerror(errno));
 	return -1;
 }
 

@@ -207,9 +207,8 @@ static int cmd_quit(struct conn *c, struct request *r)
 /* The command table.  A connection's last_cmd points into it, so a new version keeps these
  * rows in this order and appends its new commands after them. */
 static const struct cmd cmd_table[] = {
-	{"get", cmd_get},	  {"set", cmd_set},	    {"delete", cmd_delete},
-	{"incr", cmd_incr},	  {"stats", cmd_stats},	    {"version", cmd_version},
-	{"quit", cmd_quit},	  {NULL, NULL},
+    {"get", cmd_get},	  {"set", cmd_set},	    {"delete", cmd_delete}, {"incr", cmd_incr},
+    {"stats", cmd_stats}, {"version", cmd_version}, {"quit", cmd_quit},	    {NULL, NULL},
 };
 static const struct cmd *g_cmds = cmd_table;
 

@@ -6,14 +6,14 @@
 #include <stdint.h>
 
 #define KV_VERSION 2
-#define KV_KEY_MAX 63			 /* longest key: sizeof(entry.key) - 1 (v1: 31) */
-#define KV_VALUE_MAX (1024 * 1024)	 /* largest value, bytes */
-#define KV_LINE_MAX 4096		 /* longest command line */
-#define KV_MAX_TOKENS 128		 /* most words on one command line */
-#define KV_WBUF_HIGH (4 * 1024 * 1024)	 /* stop reading while this much output is queued */
-#define KV_POLL_MS 500			 /* poll timeout: the loop passes its update point this often */
+#define KV_KEY_MAX 63		       /* longest key: sizeof(entry.key) - 1 (v1: 31) */
+#define KV_VALUE_MAX (1024 * 1024)     /* largest value, bytes */
+#define KV_LINE_MAX 4096	       /* longest command line */
+#define KV_MAX_TOKENS 128	       /* most words on one command line */
+#define KV_WBUF_HIGH (4 * 1024 * 1024) /* stop reading while this much output is queued */
+#define KV_POLL_MS 500 /* poll timeout: the loop passes its update point this often */
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* A doubly linked list node embedded in the object it links. */
 struct list_node {
@@ -23,15 +23,15 @@ struct list_node {
 /* One stored item.  Threaded on a hash chain and on the LRU list.
  * v2 vs v1: members reordered, key[32] -> key[64], vlen int -> int64_t, hits and atime added. */
 struct entry {
-	char key[64];		/* NUL-terminated, at most KV_KEY_MAX bytes */
-	struct list_node lru;	/* LRU list, most recently used first */
-	int64_t vlen;		/* value length in bytes */
-	char *value;		/* vlen bytes (malloc'ed, not NUL-terminated) */
-	uint64_t hits;		/* v2: gets that found this entry */
-	int64_t atime;		/* v2: unix time of the last get or set, 0 = none since v2 */
-	uint32_t flags;		/* opaque client flags */
-	int64_t expires;	/* absolute unix time, 0 = never */
-	struct entry *hnext;	/* next entry in the same hash bucket */
+	char key[64];	      /* NUL-terminated, at most KV_KEY_MAX bytes */
+	struct list_node lru; /* LRU list, most recently used first */
+	int64_t vlen;	      /* value length in bytes */
+	char *value;	      /* vlen bytes (malloc'ed, not NUL-terminated) */
+	uint64_t hits;	      /* v2: gets and incrs that found this entry */
+	int64_t atime;	      /* v2: unix time of the last get or set, 0 = none since v2 */
+	uint32_t flags;	      /* opaque client flags */
+	int64_t expires;      /* absolute unix time, 0 = never */
+	struct entry *hnext;  /* next entry in the same hash bucket */
 };
 
 /* The chained hash table.  nbuckets is a power of two.
@@ -40,8 +40,8 @@ struct table {
 	uint64_t count;
 	uint64_t nbuckets;
 	struct entry **buckets;
-	uint64_t bytes;		/* sum of vlen + sizeof(struct entry) */
-	uint64_t grows;		/* v2: times the bucket array doubled */
+	uint64_t bytes; /* sum of vlen + sizeof(struct entry) */
+	uint64_t grows; /* v2: times the bucket array doubled */
 };
 
 /* Server-wide counters reported by `stats` (v2 adds cmd_hits, moves started last). */
@@ -55,8 +55,8 @@ struct stats {
 	uint64_t get_hits;
 	uint64_t get_misses;
 	uint64_t evictions;
-	uint64_t cmd_hits;	/* v2: `hits` commands */
-	int64_t started;	/* unix time the server started */
+	uint64_t cmd_hits; /* v2: `hits` commands */
+	int64_t started;   /* unix time the server started */
 };
 /* v1 called this global g_stats. */
 extern struct stats g_server_stats;
@@ -65,10 +65,10 @@ extern uint64_t g_hits_total;
 
 /* Command-line configuration. */
 struct config {
-	char bind[64];		/* IPv4 address to listen on */
-	int port;		/* 0 = ephemeral */
+	char bind[64]; /* IPv4 address to listen on */
+	int port;      /* 0 = ephemeral */
 	int maxconn;
-	uint64_t maxbytes;	/* evict LRU entries above this many bytes */
+	uint64_t maxbytes; /* evict LRU entries above this many bytes */
 };
 extern struct config g_cfg;
 
@@ -90,9 +90,9 @@ enum { KV_DONE = 0, KV_MORE = 1, KV_CLOSE = 2 };
 struct request {
 	int argc;
 	char **argv;
-	const char *data;	/* bytes after the command line */
-	size_t avail;		/* how many of them are buffered */
-	size_t used;		/* set by the handler: data bytes consumed */
+	const char *data; /* bytes after the command line */
+	size_t avail;	  /* how many of them are buffered */
+	size_t used;	  /* set by the handler: data bytes consumed */
 };
 
 /* One client connection (heap-allocated; lives across updates). */
@@ -100,14 +100,14 @@ struct request {
 struct conn {
 	int fd;
 	const struct cmd *last_cmd; /* the command this connection ran last */
-	uint64_t requests;	 /* v2: commands run on this connection since v2 took over */
-	int closing;		 /* close once the output is flushed */
-	int need_input;		 /* the buffered input holds no complete command */
-	char *rbuf;		 /* input, realloc-grown */
+	uint64_t requests;	    /* v2: commands run on this connection since v2 took over */
+	int closing;		    /* close once the output is flushed */
+	int need_input;		    /* the buffered input holds no complete command */
+	char *rbuf;		    /* input, realloc-grown */
 	size_t rlen, rcap;
-	char *wbuf;		 /* output, realloc-grown */
+	char *wbuf; /* output, realloc-grown */
 	size_t wlen, woff, wcap;
-	uint64_t swallow;	 /* input bytes still to discard (oversized value) */
+	uint64_t swallow; /* input bytes still to discard (oversized value) */
 };
 
 /* table.c */

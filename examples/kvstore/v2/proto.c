@@ -229,9 +229,9 @@ static int cmd_quit(struct conn *c, struct request *r)
 /* The command table.  A connection's last_cmd points into it, so v2 keeps v1's rows in v1's
  * order and appends its new command (hits) after them. */
 static const struct cmd cmd_table[] = {
-	{"get", cmd_get},	  {"set", cmd_set},	    {"delete", cmd_delete},
-	{"incr", cmd_incr},	  {"stats", cmd_stats},	    {"version", cmd_version},
-	{"quit", cmd_quit},	  {"hits", cmd_hits},	    {NULL, NULL},
+    {"get", cmd_get},	{"set", cmd_set},     {"delete", cmd_delete},
+    {"incr", cmd_incr}, {"stats", cmd_stats}, {"version", cmd_version},
+    {"quit", cmd_quit}, {"hits", cmd_hits},   {NULL, NULL},
 };
 static const struct cmd *g_cmds = cmd_table;
 
