@@ -4,9 +4,9 @@
 
 /* Exit codes shared by every subcommand. */
 enum ctl_exit {
-	CTL_EXIT_OK = 0,          /* done (update committed, check passed) */
-	CTL_EXIT_FAILED = 1,      /* rolled back / check failed; the old version still serves */
-	CTL_EXIT_USAGE = 2,       /* bad usage or bad input (file, binary, metadata) */
+	CTL_EXIT_OK = 0,	  /* done (update committed, check passed) */
+	CTL_EXIT_FAILED = 1,	  /* rolled back / check failed; the old version still serves */
+	CTL_EXIT_USAGE = 2,	  /* bad usage or bad input (file, binary, metadata) */
 	CTL_EXIT_UNREACHABLE = 3, /* process unreachable or not instrumented */
 };
 

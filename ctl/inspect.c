@@ -13,10 +13,11 @@
 /* Prints the command's usage to f. */
 static void usage(FILE *f)
 {
-	fprintf(f, SYNOPSIS "\n"
-		   "Shows every type, static object, address-taken function and allocation site\n"
-		   "that ttst-cc recorded in BINARY (an executable, shared library or object), and\n"
-		   "which allocation sites are untyped.  --json prints one JSON object instead.\n");
+	fprintf(f, SYNOPSIS
+		"\n"
+		"Shows every type, static object, address-taken function and allocation site\n"
+		"that ttst-cc recorded in BINARY (an executable, shared library or object), and\n"
+		"which allocation sites are untyped.  --json prints one JSON object instead.\n");
 }
 
 void ctl_count_sites(const struct ctl_model *m, size_t *nalloc, size_t *nuntyped)
@@ -45,11 +46,13 @@ int cmd_inspect(int argc, char **argv)
 		} else if (opts && !strcmp(a, "--")) {
 			opts = 0;
 		} else if (opts && a[0] == '-' && a[1]) {
-			fprintf(stderr, "ttst-ctl: inspect: unknown option '%s'; %s\n", a, SYNOPSIS);
+			fprintf(stderr, "ttst-ctl: inspect: unknown option '%s'; %s\n", a,
+				SYNOPSIS);
 			return CTL_EXIT_USAGE;
 		} else if (path) {
-			fprintf(stderr, "ttst-ctl: inspect: one BINARY only ('%s' and '%s' given)\n",
-				path, a);
+			fprintf(stderr,
+				"ttst-ctl: inspect: one BINARY only ('%s' and '%s' given)\n", path,
+				a);
 			return CTL_EXIT_USAGE;
 		} else {
 			path = a;
@@ -68,7 +71,8 @@ int cmd_inspect(int argc, char **argv)
 	int rc = json ? ctl_inspect_json(m, path, stdout) : ctl_inspect_text(m, path, stdout);
 	ctl_model_free(m);
 	if (rc) {
-		fprintf(stderr, "ttst-ctl: inspect: cannot write the output: %s\n", strerror(errno));
+		fprintf(stderr, "ttst-ctl: inspect: cannot write the output: %s\n",
+			strerror(errno));
 		return CTL_EXIT_USAGE;
 	}
 	return CTL_EXIT_OK;

@@ -109,9 +109,10 @@ static void static_obj(struct ctl_json *j, const struct ctl_model *m, const stru
 	ctl_json_uint(j, "size", s->size);
 	ctl_json_str(j, "file", s->file);
 	ctl_json_uint(j, "line", s->line);
-	ctl_json_str(j, "linkage", s->kind == TTST_S_LOCAL		? "none"
-				   : (s->flags & TTST_SF_INTERNAL) ? "internal"
-								   : "external");
+	ctl_json_str(j, "linkage",
+		     s->kind == TTST_S_LOCAL	     ? "none"
+		     : (s->flags & TTST_SF_INTERNAL) ? "internal"
+						     : "external");
 	if (s->flags & TTST_SF_CONST)
 		ctl_json_bool(j, "const", 1);
 	if (s->flags & TTST_SF_TLS)

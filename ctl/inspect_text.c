@@ -23,8 +23,9 @@ static void text_members(const struct ctl_model *m, const struct ctl_type *t, FI
 				 mb->bit_size);
 		else
 			snprintf(pos, sizeof(pos), "%" PRIu64, mb->offset);
-		fprintf(f, "      %-10s %-20s %s%s%s\n", pos, mb->name[0] ? mb->name : "(anonymous)",
-			tname(m, mb->type, "?"), (mb->flags & TTST_MF_IXFER) ? "  [IXFER]" : "",
+		fprintf(f, "      %-10s %-20s %s%s%s\n", pos,
+			mb->name[0] ? mb->name : "(anonymous)", tname(m, mb->type, "?"),
+			(mb->flags & TTST_MF_IXFER) ? "  [IXFER]" : "",
 			(mb->flags & TTST_MF_PXFER) ? "  [PXFER]" : "");
 	}
 }
@@ -80,16 +81,17 @@ static void text_statics(const struct ctl_model *m, int functions, FILE *f)
 		if ((s->kind == TTST_S_FUNCTION) != functions)
 			continue;
 		const char *kind = s->kind == TTST_S_LOCAL ? "local" : "variable";
-		const char *link = s->kind == TTST_S_LOCAL		 ? ""
+		const char *link = s->kind == TTST_S_LOCAL	   ? ""
 				   : (s->flags & TTST_SF_INTERNAL) ? "internal"
 								   : "external";
 		if (functions)
-			fprintf(f, "  %-28s %-30s %s:%" PRIu32 "  %s\n", s->id, tname(m, s->type, "?"),
-				s->file, s->line, link);
+			fprintf(f, "  %-28s %-30s %s:%" PRIu32 "  %s\n", s->id,
+				tname(m, s->type, "?"), s->file, s->line, link);
 		else
-			fprintf(f, "  %-8s %-28s %-24s size %-6" PRIu64 " %s:%" PRIu32 "  %s%s%s%s\n",
-				kind, s->id, tname(m, s->type, "?"), s->size, s->file, s->line, link,
-				(s->flags & TTST_SF_TLS) ? "  [thread-local]" : "",
+			fprintf(f,
+				"  %-8s %-28s %-24s size %-6" PRIu64 " %s:%" PRIu32 "  %s%s%s%s\n",
+				kind, s->id, tname(m, s->type, "?"), s->size, s->file, s->line,
+				link, (s->flags & TTST_SF_TLS) ? "  [thread-local]" : "",
 				(s->flags & TTST_SF_IXFER) ? "  [IXFER]" : "",
 				(s->flags & TTST_SF_PXFER) ? "  [PXFER]" : "");
 	}
@@ -136,8 +138,9 @@ int ctl_inspect_text(const struct ctl_model *m, const char *path, FILE *f)
 		if (!(s->flags & TTST_XF_FREE) && s->type == CTL_NO_TYPE)
 			fprintf(f, "  %s:%" PRIu32 "  %s  (%s in %s)%s\n", s->file, s->line, s->id,
 				s->allocator, s->func,
-				(s->flags & TTST_XF_SIZE_MISMATCH) ? ", size does not match the type"
-								   : "");
+				(s->flags & TTST_XF_SIZE_MISMATCH)
+				    ? ", size does not match the type"
+				    : "");
 	}
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -40,10 +40,22 @@ static void close_(struct ctl_json *j, int c)
 	fputc(c, j->f);
 }
 
-void ctl_json_obj(struct ctl_json *j, const char *key) { open_(j, key, '{'); }
-void ctl_json_obj_end(struct ctl_json *j) { close_(j, '}'); }
-void ctl_json_arr(struct ctl_json *j, const char *key) { open_(j, key, '['); }
-void ctl_json_arr_end(struct ctl_json *j) { close_(j, ']'); }
+void ctl_json_obj(struct ctl_json *j, const char *key)
+{
+	open_(j, key, '{');
+}
+void ctl_json_obj_end(struct ctl_json *j)
+{
+	close_(j, '}');
+}
+void ctl_json_arr(struct ctl_json *j, const char *key)
+{
+	open_(j, key, '[');
+}
+void ctl_json_arr_end(struct ctl_json *j)
+{
+	close_(j, ']');
+}
 
 /* Length of the valid UTF-8 sequence at s (2..4), or 0 if s does not start
  * one (overlong forms, surrogates and code points above U+10FFFF are

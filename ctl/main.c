@@ -1,4 +1,5 @@
-/* main.c -- ttst-ctl entry point: dispatches to the subcommand table; usage is generated from it. */
+/* main.c -- ttst-ctl entry point: dispatches to the subcommand table; usage is generated from it.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +19,11 @@ struct ctl_command {
 };
 
 static const struct ctl_command commands[] = {
-	{"inspect", cmd_inspect, "[--json] BINARY",
-	 "types, static objects, functions and allocation sites recorded in BINARY"},
+    {"inspect", cmd_inspect, "[--json] BINARY",
+     "types, static objects, functions and allocation sites recorded in BINARY"},
 #ifndef TTST_CTL_NO_STATUS
-	{"status", cmd_status, "[--json] PID",
-	 "version, objects, last update and its outcome of a running process"},
+    {"status", cmd_status, "[--json] PID",
+     "version, objects, last update and its outcome of a running process"},
 #endif
 };
 

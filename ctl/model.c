@@ -85,8 +85,8 @@ static int add_types(struct ctl_model *m, const struct ttst_tu_hdr *h, uint32_t 
 	for (uint32_t i = 0; i < h->ntypes; i++) {
 		uint32_t g = lookup(m, t[i].hash);
 		if (g == CTL_NO_TYPE) {
-			if (m->ntypes >= CTL_NO_TYPE - 1 ||
-			    grow((void **)&m->types, &m->cap_types, m->ntypes + 1, sizeof(*m->types)))
+			if (m->ntypes >= CTL_NO_TYPE - 1 || grow((void **)&m->types, &m->cap_types,
+								 m->ntypes + 1, sizeof(*m->types)))
 				return -1;
 			g = (uint32_t)m->ntypes;
 			struct ctl_type *ct = &m->types[g];
@@ -236,7 +236,8 @@ static uint32_t complete_twin(const struct ctl_model *m, const struct ctl_type *
 	uint32_t found = CTL_NO_TYPE;
 	for (size_t i = 0; i < m->ntypes; i++) {
 		const struct ctl_type *c = &m->types[i];
-		if (c->kind != t->kind || (c->flags & TTST_TF_INCOMPLETE) || strcmp(c->name, t->name))
+		if (c->kind != t->kind || (c->flags & TTST_TF_INCOMPLETE) ||
+		    strcmp(c->name, t->name))
 			continue;
 		if (found != CTL_NO_TYPE)
 			return CTL_NO_TYPE;
@@ -255,10 +256,10 @@ static int complete_refs(struct ctl_model *m)
 	for (size_t i = 0; i < m->ntypes; i++)
 		to[i] = (m->types[i].flags & TTST_TF_INCOMPLETE) ? complete_twin(m, &m->types[i])
 								 : CTL_NO_TYPE;
-#define FIX(x) \
-	do { \
-		if ((x) != CTL_NO_TYPE && to[(x)] != CTL_NO_TYPE) \
-			(x) = to[(x)]; \
+#define FIX(x)                                                                                     \
+	do {                                                                                       \
+		if ((x) != CTL_NO_TYPE && to[(x)] != CTL_NO_TYPE)                                  \
+			(x) = to[(x)];                                                             \
 	} while (0)
 	for (size_t i = 0; i < m->ntypes; i++)
 		FIX(m->types[i].ref);
@@ -333,10 +334,9 @@ const struct ctl_type *ctl_model_type(const struct ctl_model *m, uint32_t i)
 const char *ctl_kind_name(unsigned kind)
 {
 	static const char *const names[TTST_K_MAX] = {
-		[TTST_K_VOID] = "void",       [TTST_K_INT] = "int",       [TTST_K_FLOAT] = "float",
-		[TTST_K_ENUM] = "enum",       [TTST_K_POINTER] = "pointer",
-		[TTST_K_FUNCTION] = "function", [TTST_K_ARRAY] = "array", [TTST_K_STRUCT] = "struct",
-		[TTST_K_UNION] = "union",
+	    [TTST_K_VOID] = "void",   [TTST_K_INT] = "int",	    [TTST_K_FLOAT] = "float",
+	    [TTST_K_ENUM] = "enum",   [TTST_K_POINTER] = "pointer", [TTST_K_FUNCTION] = "function",
+	    [TTST_K_ARRAY] = "array", [TTST_K_STRUCT] = "struct",   [TTST_K_UNION] = "union",
 	};
 	return kind < TTST_K_MAX ? names[kind] : "?";
 }

@@ -30,17 +30,17 @@ struct ctl_type {
 	const char *name;
 	uint16_t kind, flags; /* enum ttst_kind, TTST_TF_* */
 	uint64_t size;
-	uint32_t ref;   /* pointee / element / return type (global index), or CTL_NO_TYPE */
-	uint32_t count; /* array: element count (0 = flexible) */
+	uint32_t ref;	   /* pointee / element / return type (global index), or CTL_NO_TYPE */
+	uint32_t count;	   /* array: element count (0 = flexible) */
 	uint32_t first, n; /* struct/union: members[first..], enum: enumerators[first..] */
-	int resolved;   /* internal: refs already translated to global indices */
+	int resolved;	   /* internal: refs already translated to global indices */
 };
 
 /* A static object: variable, address-taken function, or local of main. */
 struct ctl_static {
 	const char *id, *name, *file;
 	uint16_t kind, flags; /* enum ttst_static_kind, TTST_SF_* */
-	uint32_t type;        /* global type index or CTL_NO_TYPE */
+	uint32_t type;	      /* global type index or CTL_NO_TYPE */
 	uint32_t line;
 	uint64_t size; /* size of the type (0 for functions and unknown types) */
 };
@@ -49,7 +49,7 @@ struct ctl_static {
 struct ctl_site {
 	const char *id, *func, *file, *allocator;
 	uint32_t line, flags, const_size; /* TTST_XF_* flags */
-	uint32_t type; /* global type index or CTL_NO_TYPE */
+	uint32_t type;			  /* global type index or CTL_NO_TYPE */
 };
 
 /* The merged model.  Every string points into `section`, which it owns. */

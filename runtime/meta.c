@@ -12,7 +12,7 @@
 
 /* Formats "TU blob at offset N: <fmt...>" into err (if any); returns -1. */
 static int fail(char *err, size_t errlen, size_t blob_off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(char *err, size_t errlen, size_t blob_off, const char *fmt, ...)
 {
@@ -31,8 +31,8 @@ static int fail(char *err, size_t errlen, size_t blob_off, const char *fmt, ...)
 /* Checks that the array of n records of recsize bytes at off lies inside
  * [HDR_SIZE, end) and is 8-byte aligned.  An empty array is not checked:
  * readers never dereference it. */
-static int check_array(const char *what, uint32_t n, uint32_t off, uint64_t recsize,
-		       uint64_t end, size_t bo, char *err, size_t errlen)
+static int check_array(const char *what, uint32_t n, uint32_t off, uint64_t recsize, uint64_t end,
+		       size_t bo, char *err, size_t errlen)
 {
 	if (n == 0)
 		return 0;
@@ -57,8 +57,9 @@ static int check_layout(const struct ttst_tu_hdr *h, size_t avail, size_t bo, ch
 		return fail(err, errlen, bo, "header size %u (expected %llu)", h->hdr_size,
 			    (unsigned long long)HDR_SIZE);
 	if (total % TTST_BLOB_ALIGN || total < HDR_SIZE)
-		return fail(err, errlen, bo, "total_size %u is not a multiple of 8 of at least %llu",
-			    h->total_size, (unsigned long long)HDR_SIZE);
+		return fail(err, errlen, bo,
+			    "total_size %u is not a multiple of 8 of at least %llu", h->total_size,
+			    (unsigned long long)HDR_SIZE);
 	if (total > avail)
 		return fail(err, errlen, bo,
 			    "total_size %u exceeds the %zu bytes left in the section (truncated?)",
@@ -71,12 +72,12 @@ static int check_layout(const struct ttst_tu_hdr *h, size_t avail, size_t bo, ch
 			    h->off_addrs, (unsigned long long)h->nstatics + 1, h->total_size);
 	if (check_array("type", h->ntypes, h->off_types, sizeof(struct ttst_type_rec), aoff, bo,
 			err, errlen) ||
-	    check_array("member", h->nmembers, h->off_members, sizeof(struct ttst_member_rec),
-			aoff, bo, err, errlen) ||
+	    check_array("member", h->nmembers, h->off_members, sizeof(struct ttst_member_rec), aoff,
+			bo, err, errlen) ||
 	    check_array("enumerator", h->nenums, h->off_enums, sizeof(struct ttst_enum_rec), aoff,
 			bo, err, errlen) ||
-	    check_array("static", h->nstatics, h->off_statics, sizeof(struct ttst_static_rec),
-			aoff, bo, err, errlen) ||
+	    check_array("static", h->nstatics, h->off_statics, sizeof(struct ttst_static_rec), aoff,
+			bo, err, errlen) ||
 	    check_array("site", h->nsites, h->off_sites, sizeof(struct ttst_site_rec), aoff, bo,
 			err, errlen))
 		return -1;
@@ -291,7 +292,8 @@ int ttst_meta_walk(const void *start, size_t len, int (*fn)(const struct ttst_tu
 	char *copy = malloc(len ? len : 1);
 	if (!copy) {
 		if (err && errlen)
-			snprintf(err, errlen, "out of memory copying a %zu-byte ttst_meta section", len);
+			snprintf(err, errlen, "out of memory copying a %zu-byte ttst_meta section",
+				 len);
 		return -1;
 	}
 	memcpy(copy, start, len);

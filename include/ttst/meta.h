@@ -29,8 +29,7 @@ extern "C" {
  * reason in err ("TU blob at offset N: <what>"; the caller adds the file
  * name).  err may be NULL when errlen is 0.  Never reads outside
  * [p, p + avail). */
-long ttst_meta_check(const void *p, size_t avail, size_t offset_for_msgs, char *err,
-		     size_t errlen);
+long ttst_meta_check(const void *p, size_t avail, size_t offset_for_msgs, char *err, size_t errlen);
 
 /* Walks a whole ttst_meta section (TU blobs concatenated by the linker,
  * possibly separated by zero padding words), validating each blob and
@@ -42,9 +41,8 @@ long ttst_meta_check(const void *p, size_t avail, size_t offset_for_msgs, char *
  * pointers passed to fn are valid only during the call (returns -1 with
  * "out of memory" if the copy cannot be made).  fn may write
  * hdr->rt_site_base of an aligned, writable section (the runtime does). */
-int ttst_meta_walk(const void *start, size_t len,
-		   int (*fn)(const struct ttst_tu_hdr *, void *), void *arg, char *err,
-		   size_t errlen);
+int ttst_meta_walk(const void *start, size_t len, int (*fn)(const struct ttst_tu_hdr *, void *),
+		   void *arg, char *err, size_t errlen);
 
 /* --- Accessors for a blob that passed ttst_meta_check() ------------------ */
 
@@ -95,8 +93,7 @@ static inline void *const *ttst_meta_addrs(const struct ttst_tu_hdr *h)
 }
 
 /* The type record for index idx, or NULL for TTST_NO_TYPE. */
-static inline const struct ttst_type_rec *ttst_meta_type(const struct ttst_tu_hdr *h,
-							 uint32_t idx)
+static inline const struct ttst_type_rec *ttst_meta_type(const struct ttst_tu_hdr *h, uint32_t idx)
 {
 	return idx < h->ntypes ? ttst_meta_types(h) + idx : (const struct ttst_type_rec *)0;
 }

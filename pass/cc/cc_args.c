@@ -10,27 +10,70 @@
 
 /* Options whose value is the next word (when not joined to the option). */
 static const char *const takes_value[] = {
-	"-o", "-I", "-L", "-D", "-U", "-l", "-x", "-MF", "-MT", "-MQ", "-MJ", "-include",
-	"-imacros", "-isystem", "-idirafter", "-iquote", "-iprefix", "-iwithprefix",
-	"-iwithprefixbefore", "-isysroot", "-Xlinker", "-Xpreprocessor", "-Xassembler", "-Xclang",
-	"-mllvm", "-target", "-arch", "-u", "-z", "-T", "-e", "--param", "-B", "--sysroot",
-	"-resource-dir", "-gcc-toolchain", "-dependency-file", "-serialize-diagnostics",
-	"-aux-info", "-dumpbase", "-dumpdir", "-wrapper", "-Xopenmp-target", "-F", "-G",
-	"-working-directory", "-ivfsoverlay", "-iframework", "-isystem-after", "-module-dependency-dir",
-	NULL,
+    "-o",
+    "-I",
+    "-L",
+    "-D",
+    "-U",
+    "-l",
+    "-x",
+    "-MF",
+    "-MT",
+    "-MQ",
+    "-MJ",
+    "-include",
+    "-imacros",
+    "-isystem",
+    "-idirafter",
+    "-iquote",
+    "-iprefix",
+    "-iwithprefix",
+    "-iwithprefixbefore",
+    "-isysroot",
+    "-Xlinker",
+    "-Xpreprocessor",
+    "-Xassembler",
+    "-Xclang",
+    "-mllvm",
+    "-target",
+    "-arch",
+    "-u",
+    "-z",
+    "-T",
+    "-e",
+    "--param",
+    "-B",
+    "--sysroot",
+    "-resource-dir",
+    "-gcc-toolchain",
+    "-dependency-file",
+    "-serialize-diagnostics",
+    "-aux-info",
+    "-dumpbase",
+    "-dumpdir",
+    "-wrapper",
+    "-Xopenmp-target",
+    "-F",
+    "-G",
+    "-working-directory",
+    "-ivfsoverlay",
+    "-iframework",
+    "-isystem-after",
+    "-module-dependency-dir",
+    NULL,
 };
 
 /* Options that only ask the driver something: nothing is compiled or linked. */
 static const char *const queries[] = {
-	"--version", "-dumpversion", "-dumpfullversion", "-dumpmachine", "--help", "-help",
-	"--help-hidden", NULL,
+    "--version", "-dumpversion", "-dumpfullversion", "-dumpmachine",
+    "--help",	 "-help",	 "--help-hidden",    NULL,
 };
 
 /* Source extensions that go through the compiler (C ones are listed first). */
 static const char *const c_exts[] = {".c", ".i", NULL};
-static const char *const other_src_exts[] = {".h", ".s", ".S", ".cc", ".cpp", ".cxx", ".c++",
-					     ".C", ".ii", ".m", ".mi", ".mm", ".M", ".hh",
-					     ".hpp", ".sx", NULL};
+static const char *const other_src_exts[] = {".h",   ".s",  ".S",   ".cc", ".cpp", ".cxx",
+					     ".c++", ".C",  ".ii",  ".m",  ".mi",  ".mm",
+					     ".M",   ".hh", ".hpp", ".sx", NULL};
 
 /* Classification state while walking words (and response files). */
 struct walk {

@@ -5,16 +5,16 @@
 /* What a compiler invocation does, as far as ttst-cc needs to know. */
 struct cc_class {
 	int compile_only; /* -c */
-	int asm_only;     /* -S */
-	int preprocess;   /* -E */
+	int asm_only;	  /* -S */
+	int preprocess;	  /* -E */
 	int syntax_only;  /* -fsyntax-only */
-	int deps_only;    /* -M or -MM (they imply -E) */
-	int query;        /* -print-*, --version, -dumpversion, -dumpmachine, --help */
-	int shared;       /* -shared */
+	int deps_only;	  /* -M or -MM (they imply -E) */
+	int query;	  /* -print-*, --version, -dumpversion, -dumpmachine, --help */
+	int shared;	  /* -shared */
 	int relocatable;  /* -r: a partial link; the final link adds ttst's parts */
-	int c_sources;    /* inputs compiled from C to code: .c, .i, or -x c / -x cpp-output */
-	int compiled;     /* inputs that go through the compiler at all (any source language) */
-	int inputs;       /* every input, object files and libraries included */
+	int c_sources;	  /* inputs compiled from C to code: .c, .i, or -x c / -x cpp-output */
+	int compiled;	  /* inputs that go through the compiler at all (any source language) */
+	int inputs;	  /* every input, object files and libraries included */
 	int lang_at_end;  /* a -x language other than none is still in force after the last word */
 };
 

@@ -1,4 +1,5 @@
-/* ttst-cc.c -- drop-in C compiler for ttst: runs clang-16 with debug info, the metadata pass and the runtime. */
+/* ttst-cc.c -- drop-in C compiler for ttst: runs clang-16 with debug info, the metadata pass and
+ * the runtime. */
 #define _DEFAULT_SOURCE /* readlink */
 #include <errno.h>
 #include <limits.h>
@@ -70,15 +71,16 @@ static const char *find_clang(void)
 	if (env && *env) {
 		if (is_exe(env))
 			return env;
-		fprintf(stderr, "ttst-cc: TTST_CLANG=%s is not an executable; point it at clang-16\n",
-			env);
+		fprintf(stderr,
+			"ttst-cc: TTST_CLANG=%s is not an executable; point it at clang-16\n", env);
 		exit(1);
 	}
 	const char *dirs = getenv("PATH");
 	while (dirs && *dirs) {
 		size_t len = strcspn(dirs, ":");
-		if (len && snprintf(path, sizeof(path), "%.*s/clang-16", (int)len, dirs) <
-				   (int)sizeof(path) &&
+		if (len &&
+		    snprintf(path, sizeof(path), "%.*s/clang-16", (int)len, dirs) <
+			(int)sizeof(path) &&
 		    is_exe(path))
 			return path;
 		dirs += len + (dirs[len] == ':');
@@ -102,7 +104,8 @@ static char *part(const char *home, const char *name)
 	}
 	snprintf(p, n, "%s/%s", home, name);
 	if (access(p, R_OK) != 0) {
-		fprintf(stderr, "ttst-cc: %s not found; set TTST_HOME to the ttst install prefix\n", p);
+		fprintf(stderr, "ttst-cc: %s not found; set TTST_HOME to the ttst install prefix\n",
+			p);
 		exit(1);
 	}
 	return p;

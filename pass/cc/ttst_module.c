@@ -1,4 +1,5 @@
-/* ttst_module.c -- linked into every module (program or shared library) by ttst-cc: registers its ttst_meta section. */
+/* ttst_module.c -- linked into every module (program or shared library) by ttst-cc: registers its
+ * ttst_meta section. */
 #include "ttst/interface.h"
 
 /* Bounds of this module's ttst_meta section, defined by the linker.  Hidden

@@ -48,8 +48,8 @@ static uint32_t type(struct fb *b, const char *name, unsigned kind, unsigned fla
 }
 
 /* Adds a member to the member array; returns its index. */
-static uint32_t member(struct fb *b, const char *name, uint32_t type, uint64_t off, unsigned bit_off,
-		       unsigned bits, unsigned flags)
+static uint32_t member(struct fb *b, const char *name, uint32_t type, uint64_t off,
+		       unsigned bit_off, unsigned bits, unsigned flags)
 {
 	struct ttst_member_rec *m = &b->members[b->nm];
 	m->name = str(b, name);
@@ -62,8 +62,8 @@ static uint32_t member(struct fb *b, const char *name, uint32_t type, uint64_t o
 }
 
 /* Adds a static record. */
-static void add_static(struct fb *b, const char *id, const char *name, unsigned kind, unsigned flags,
-		 uint32_t type, const char *file, uint32_t line)
+static void add_static(struct fb *b, const char *id, const char *name, unsigned kind,
+		       unsigned flags, uint32_t type, const char *file, uint32_t line)
 {
 	struct ttst_static_rec *s = &b->statics[b->ns++];
 	s->id = str(b, id);
@@ -76,8 +76,8 @@ static void add_static(struct fb *b, const char *id, const char *name, unsigned 
 }
 
 /* Adds an allocation-site record. */
-static void site(struct fb *b, const char *id, const char *func, uint32_t line,
-		 const char *alloc, uint32_t type, uint32_t flags, uint32_t const_size)
+static void site(struct fb *b, const char *id, const char *func, uint32_t line, const char *alloc,
+		 uint32_t type, uint32_t flags, uint32_t const_size)
 {
 	struct ttst_site_rec *s = &b->sites[b->nsi++];
 	s->id = str(b, id);
@@ -122,7 +122,7 @@ static void build_a(struct fb *b)
 
 	add_static(b, "g_table", "g_table", TTST_S_VARIABLE, 0, t_pentry, "fixture_a.c", 10);
 	add_static(b, "fixture_a.c:counter", "counter", TTST_S_VARIABLE, TTST_SF_INTERNAL, t_int,
-	     "fixture_a.c", 11);
+		   "fixture_a.c", 11);
 	add_static(b, "g_color", "g_color", TTST_S_VARIABLE, 0, t_color, "fixture_a.c", 12);
 	add_static(b, "g_hist", "g_hist", TTST_S_VARIABLE, TTST_SF_IXFER, t_arr, "fixture_a.c", 13);
 	add_static(b, "handler", "handler", TTST_S_FUNCTION, 0, t_fn, "fixture_a.c", 20);
@@ -142,7 +142,7 @@ static void build_b(struct fb *b)
 	uint32_t t_op = type(b, "struct opaque", TTST_K_STRUCT, TTST_TF_INCOMPLETE, 0, 0, 0);
 	uint32_t t_pop = type(b, "struct opaque *", TTST_K_POINTER, 0, 8, t_op, 0);
 	add_static(b, "fixture_b.c:counter", "counter", TTST_S_VARIABLE, TTST_SF_INTERNAL, t_int,
-	     "fixture_b.c", 5);
+		   "fixture_b.c", 5);
 	add_static(b, "g_opaque", "g_opaque", TTST_S_VARIABLE, 0, t_pop, "fixture_b.c", 6);
 	site(b, "b_alloc:?:0", "b_alloc", 9, "calloc", NO, 0, 0);
 }
@@ -166,8 +166,8 @@ size_t fixture_blob_build(enum fixture_tu which, unsigned char *buf, size_t cap)
 		build_a(&b);
 	else
 		build_b(&b);
-	struct ttst_tu_hdr h = {.magic = TTST_META_MAGIC, .abi_version = TTST_ABI_VERSION,
-				.hdr_size = sizeof(h)};
+	struct ttst_tu_hdr h = {
+	    .magic = TTST_META_MAGIC, .abi_version = TTST_ABI_VERSION, .hdr_size = sizeof(h)};
 	h.file = str(&b, b.file);
 	size_t need = sizeof(h) + sizeof(b) + 8 * (b.ns + 1) + 64;
 	if (cap < need)

@@ -1,4 +1,5 @@
-/* fixture_blob.h -- builds valid ttst_meta TU blobs without the pass, for the ctl and meta tests. */
+/* fixture_blob.h -- builds valid ttst_meta TU blobs without the pass, for the ctl and meta tests.
+ */
 #ifndef TTST_TEST_FIXTURE_BLOB_H
 #define TTST_TEST_FIXTURE_BLOB_H
 
@@ -7,9 +8,9 @@
 /* Which fixture TU to build. */
 enum fixture_tu {
 	FIXTURE_A = 0, /* fixture_a.c: ints, struct entry (bitfields, IXFER union), enum,
-	                  array, pointers, function pointer, statics, 5 sites */
+			  array, pointers, function pointer, statics, 5 sites */
 	FIXTURE_B = 1, /* fixture_b.c: shares "int" with A, incomplete struct opaque, a
-	                  file static of the same name as A's, 1 untyped site */
+			  file static of the same name as A's, 1 untyped site */
 };
 
 /* Serialises fixture TU `which` (addresses all zero, correct checksum) into

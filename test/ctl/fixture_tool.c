@@ -1,4 +1,5 @@
-/* fixture_tool.c -- test helper: writes the fixture ttst_meta section as C source and mutates dumped sections. */
+/* fixture_tool.c -- test helper: writes the fixture ttst_meta section as C source and mutates
+ * dumped sections. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@ static void emit(FILE *f, const char *name, const unsigned char *p, size_t n)
 /* `c OUT`: the fixture section as C source (two TUs' blobs). */
 static int cmd_c(const char *out)
 {
-	static unsigned char a[16384] __attribute__((aligned(8))), b[16384] __attribute__((aligned(8)));
+	static unsigned char a[16384] __attribute__((aligned(8))),
+	    b[16384] __attribute__((aligned(8)));
 	size_t na = fixture_blob_build(FIXTURE_A, a, sizeof(a));
 	size_t nb = fixture_blob_build(FIXTURE_B, b, sizeof(b));
 	FILE *f = fopen(out, "w");
@@ -99,11 +101,14 @@ static int cmd_flip(const char *in, const char *out, const char *bit)
  * and recomputes its checksum (so that the structural checks are reached). */
 static int cmd_set(const char *in, const char *out, const char *field, const char *val)
 {
-	static const struct { const char *name; size_t off, size; } fields[] = {
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} fields[] = {
 #define F(x) {#x, offsetof(struct ttst_tu_hdr, x), sizeof(((struct ttst_tu_hdr *)0)->x)}
-		F(magic), F(abi_version), F(hdr_size), F(total_size), F(ntypes), F(nmembers),
-		F(nenums), F(nstatics), F(nsites), F(strings_size), F(off_types), F(off_strings),
-		F(off_addrs),
+	    F(magic),	  F(abi_version), F(hdr_size),	F(total_size), F(ntypes),
+	    F(nmembers),  F(nenums),	  F(nstatics),	F(nsites),     F(strings_size),
+	    F(off_types), F(off_strings), F(off_addrs),
 #undef F
 	};
 	size_t n;

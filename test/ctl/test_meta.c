@@ -1,4 +1,5 @@
-/* test_meta.c -- CUnit tests of runtime/meta.c: validation of hostile TU blobs and section walking. */
+/* test_meta.c -- CUnit tests of runtime/meta.c: validation of hostile TU blobs and section walking.
+ */
 #include <CUnit/Basic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +25,10 @@ static void build(void)
 	sec_len = len_a + 8 + len_b;
 }
 
-static struct ttst_tu_hdr *hdr_a(void) { return (struct ttst_tu_hdr *)sec; }
+static struct ttst_tu_hdr *hdr_a(void)
+{
+	return (struct ttst_tu_hdr *)sec;
+}
 
 /* Walk callback: counts blobs. */
 static int count(const struct ttst_tu_hdr *h, void *arg)
@@ -162,7 +166,8 @@ static void test_every_bit_flip(void)
 		sec[at] ^= (unsigned char)(1u << (bit % 8));
 		if (benign ? rc != 0 || n != 2 : rc != -1 || !strstr(err, "TU blob at offset")) {
 			if (bad++ < 5)
-				fprintf(stderr, "\n  bit %zu: rc %d, %d blobs, '%s'\n", bit, rc, n, err);
+				fprintf(stderr, "\n  bit %zu: rc %d, %d blobs, '%s'\n", bit, rc, n,
+					err);
 		}
 	}
 	CU_ASSERT_EQUAL(bad, 0);
