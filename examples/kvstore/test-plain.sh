@@ -6,7 +6,7 @@ set -uo pipefail
 
 v1=$1 v2=$2 client=$3
 tmp=$(mktemp -d /tmp/kvstore-test.XXXXXX)
-pid= port=
+pid= port= nstart=0 out= err=
 
 cleanup() {
 	if [ -n "$pid" ]; then
@@ -20,7 +20,7 @@ trap 'exit 1' INT TERM
 
 fail() {
 	echo "test-plain: FAIL: $*" >&2
-	for f in "$tmp"/out "$tmp"/err; do [ -s "$f" ] && sed 's/^/  server: /' "$f" >&2; done
+	for f in "$out" "$err"; do [ -s "$f" ] && sed 's/^/  server: /' "$f" >&2; done
 	exit 1
 }
 
@@ -35,13 +35,17 @@ expect() {
 }
 
 # Starts server binary $1 on an ephemeral port with extra args; sets pid and port (5 s max).
+# Each start gets fresh files: the shell creates them in the child, after the fork, so a
+# reused name could still show the previous server's port to the loop below.
 start() {
 	local bin=$1 i
 	shift
-	"$bin" --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
+	nstart=$((nstart + 1))
+	out=$tmp/out.$nstart err=$tmp/err.$nstart
+	"$bin" --port 0 "$@" >"$out" 2>"$err" &
 	pid=$!
 	for i in $(seq 50); do
-		port=$(sed -n 's/^kvstore: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/out")
+		port=$(sed -n 's/^kvstore: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out" 2>/dev/null)
 		[ -n "$port" ] && return 0
 		kill -0 "$pid" 2>/dev/null || fail "$bin exited before listening"
 		sleep 0.1

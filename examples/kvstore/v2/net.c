@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ttst.h>
+
 #include "kvstore.h"
 
 #define RBUF_MIN 16384 /* initial input buffer and the free space kept for one read */
@@ -55,7 +57,13 @@ int net_init(const char *addr, int port, int maxconn)
 			maxconn);
 		return -1;
 	}
-	printf("kvstore: listening on %s:%d\n", addr, ntohs(sa.sin_port));
+	/* A new version re-initialising during a live update gets the old version's listening
+	 * socket back from bind(); say so instead of announcing a fresh start. */
+	if (ttst_is_updating())
+		printf("kvstore: version %d re-initialising for a live update on %s:%d\n",
+		       KV_VERSION, addr, ntohs(sa.sin_port));
+	else
+		printf("kvstore: listening on %s:%d\n", addr, ntohs(sa.sin_port));
 	fflush(stdout);
 	return 0;
 err:
