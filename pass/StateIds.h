@@ -1,0 +1,47 @@
+// StateIds.h -- per-module context shared by the pass components, and the state-ID naming rules.
+#ifndef TTST_PASS_STATEIDS_H
+#define TTST_PASS_STATEIDS_H
+
+#include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/StringMap.h>
+#include <llvm/IR/DebugInfoMetadata.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+
+namespace ttst {
+
+// What every component needs to know about the module being instrumented.
+struct PassContext {
+	llvm::Module &M;
+	std::string TuFile; // DICompileUnit filename as given to the compiler
+	bool HasTypes;      // full debug info present (types can be described)
+	llvm::DenseMap<const llvm::DISubprogram *, llvm::Function *> SPToFunc;
+
+	// Builds the context; never fails (falls back to the module's source name).
+	explicit PassContext(llvm::Module &Mod);
+};
+
+// "name" for external linkage, "<TuFile>:name" for internal linkage.
+std::string linkageId(const PassContext &C, llvm::StringRef Name, bool Internal);
+// State-ID form of a function: its source name, prefixed with the TU file when static.
+std::string funcId(const PassContext &C, const llvm::Function &F);
+// Same for a DISubprogram (static locals): uses the defining function when known.
+std::string subprogramId(const PassContext &C, const llvm::DISubprogram *SP);
+// True when Name is one of ttst's own symbols (prefix __ttst_).
+bool isReserved(llvm::StringRef Name);
+
+// Makes state IDs unique within one TU blob: the second "x" becomes "x#2".
+class IdSet {
+public:
+	// Returns Id, or Id#k for the k-th repetition (k >= 2).
+	std::string unique(const std::string &Id);
+
+private:
+	llvm::StringMap<unsigned> Seen;
+};
+
+} // namespace ttst
+
+#endif
