@@ -46,7 +46,6 @@ struct table {
 
 /* Server-wide counters reported by `stats` (v2 adds cmd_hits, moves started last). */
 struct stats {
-	uint64_t curr_conns;
 	uint64_t total_conns;
 	uint64_t cmd_get;
 	uint64_t cmd_set;
@@ -125,6 +124,7 @@ void table_free(void);
 /* net.c */
 int net_init(const char *addr, int port, int maxconn);
 int net_run_once(int timeout_ms);
+int net_conn_count(void);
 void net_shutdown(void);
 int conn_out(struct conn *c, const void *p, size_t n);
 int conn_printf(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

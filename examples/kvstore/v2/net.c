@@ -125,7 +125,6 @@ static void conn_close(int i)
 	conn_free(g_conns[i]);
 	g_conns[i] = g_conns[--g_nconns];
 	g_conns[g_nconns] = NULL;
-	g_server_stats.curr_conns--;
 }
 
 /* Writes queued output.  Returns 0, or -1 if the peer is gone. */
@@ -231,7 +230,6 @@ static void net_accept(void)
 		c->fd = fd;
 		c->need_input = 1;
 		g_conns[g_nconns++] = c;
-		g_server_stats.curr_conns++;
 		g_server_stats.total_conns++;
 	}
 }
@@ -287,6 +285,12 @@ int net_run_once(int timeout_ms)
 	if (g_pfds[0].revents & POLLIN)
 		net_accept();
 	return 0;
+}
+
+/* Number of open client connections (counted from the table, not kept as a counter). */
+int net_conn_count(void)
+{
+	return g_nconns;
 }
 
 /* Closes every connection and the listener and frees the connection table. */

@@ -180,7 +180,7 @@ static int cmd_stats(struct conn *c, struct request *r)
 	conn_printf(c, "STAT version %d\r\n", KV_VERSION);
 	conn_printf(c, "STAT curr_items %" PRIu64 "\r\n", table_count());
 	conn_printf(c, "STAT bytes %" PRIu64 "\r\n", table_bytes());
-	conn_printf(c, "STAT curr_conns %" PRIu64 "\r\n", g_server_stats.curr_conns);
+	conn_printf(c, "STAT curr_conns %d\r\n", net_conn_count());
 	conn_printf(c, "STAT total_conns %" PRIu64 "\r\n", g_server_stats.total_conns);
 	conn_printf(c, "STAT cmd_get %" PRIu64 "\r\n", g_server_stats.cmd_get);
 	conn_printf(c, "STAT cmd_set %" PRIu64 "\r\n", g_server_stats.cmd_set);
