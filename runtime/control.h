@@ -1,0 +1,17 @@
+/* control.h -- the control thread serving <rundir>/<pid>.sock (protocol: ttst/proto.h). */
+#ifndef TTST_RT_CONTROL_H
+#define TTST_RT_CONTROL_H
+
+/* Creates the control socket (synchronously, so it exists when main() runs)
+ * and starts the control thread with every signal blocked.  Failures are
+ * reported once; the program keeps running without a control socket. */
+void ttst_control_start(void);
+
+/* Unlinks this process's socket (exit). */
+void ttst_control_stop(void);
+
+/* In a forked child: closes the parent's control descriptors and starts a
+ * control thread for the child's own pid. */
+void ttst_control_fork_child(void);
+
+#endif /* TTST_RT_CONTROL_H */

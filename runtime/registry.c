@@ -1,0 +1,166 @@
+/* registry.c -- enumerates the program's objects from metadata, locals, the object table and mmap list. */
+#define _GNU_SOURCE
+#include "registry.h"
+
+#include <string.h>
+
+#include "alloc.h"
+#include "locals.h"
+#include "regions.h"
+#include "sites.h"
+
+struct walk {
+	int (*fn)(const struct ttst_obj *, void *);
+	void *arg;
+	uint32_t last_site; /* cache for heap blocks */
+	const struct ttst_tu_hdr *last_tu;
+	uint32_t last_type;
+};
+
+static size_t type_size(const struct ttst_tu_hdr *tu, uint32_t type)
+{
+	const struct ttst_type_rec *t = ttst_meta_type(tu, type);
+	return t ? (size_t)t->size : 0;
+}
+
+static int walk_tu(const struct ttst_tu_ent *e, void *arg)
+{
+	struct walk *w = arg;
+	const struct ttst_static_rec *s = ttst_meta_statics(e->tu);
+	void *const *addrs = ttst_meta_addrs(e->tu);
+	for (uint32_t i = 0; i < e->tu->nstatics; i++) {
+		if (!addrs[i] || (s[i].flags & TTST_SF_TLS) || s[i].kind == TTST_S_LOCAL)
+			continue;
+		int fn = s[i].kind == TTST_S_FUNCTION;
+		struct ttst_obj o = {.addr = (uintptr_t)addrs[i],
+				     .size = fn ? 0 : type_size(e->tu, s[i].type),
+				     .tu = e->tu,
+				     .type = s[i].type,
+				     .index = i,
+				     .kind = fn ? TTST_OBJ_FUNCTION : TTST_OBJ_STATIC};
+		int r = w->fn(&o, w->arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int walk_local(const struct ttst_local *l, void *arg)
+{
+	struct walk *w = arg;
+	uint32_t type = ttst_meta_statics(l->tu)[l->index].type;
+	struct ttst_obj o = {.addr = (uintptr_t)l->addr,
+			     .size = type_size(l->tu, type),
+			     .tu = l->tu,
+			     .type = type,
+			     .index = l->index,
+			     .kind = TTST_OBJ_LOCAL};
+	return w->fn(&o, w->arg);
+}
+
+/* Type of global site s, cached across consecutive blocks of one site. */
+static uint32_t site_type(struct walk *w, uint32_t s, const struct ttst_tu_hdr **tu)
+{
+	if (s != w->last_site) {
+		w->last_type = ttst_site_type(s, &w->last_tu);
+		w->last_site = s;
+	}
+	*tu = w->last_tu;
+	return w->last_type;
+}
+
+static int walk_heap(uintptr_t hdr, uint32_t slot, void *arg)
+{
+	struct walk *w = arg;
+	struct ttst_hdr *h = (struct ttst_hdr *)hdr;
+	struct ttst_obj o = {.addr = (uintptr_t)(h + 1),
+			     .size = ttst_hdr_size(h),
+			     .type = TTST_NO_TYPE,
+			     .index = h->site,
+			     .slot = slot,
+			     .kind = TTST_OBJ_HEAP};
+	if (h->site && (ttst_hdr_magic(h) & TTST_MAGIC_TYPED))
+		o.type = site_type(w, h->site, &o.tu);
+	return w->fn(&o, w->arg);
+}
+
+static int walk_region(const struct ttst_region *r, void *arg)
+{
+	struct walk *w = arg;
+	struct ttst_obj o = {.addr = r->start,
+			     .size = r->len,
+			     .type = TTST_NO_TYPE,
+			     .index = r->site,
+			     .kind = TTST_OBJ_MMAP};
+	if (r->site && r->typed)
+		o.type = site_type(w, r->site, &o.tu);
+	return w->fn(&o, w->arg);
+}
+
+int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg)
+{
+	struct walk w = {fn, arg, 0, NULL, TTST_NO_TYPE};
+	int r = ttst_site_foreach_tu(walk_tu, &w);
+	if (!r)
+		r = ttst_locals_foreach(walk_local, &w);
+	if (!r)
+		r = ttst_slot_foreach(walk_heap, &w);
+	if (!r)
+		r = ttst_regions_foreach(walk_region, &w);
+	return r;
+}
+
+static int collect(const struct ttst_obj *o, void *arg)
+{
+	struct ttst_lookup *l = arg;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 1024;
+		struct ttst_obj *n = __libc_realloc(l->objs, ncap * sizeof *n);
+		if (!n)
+			return -1;
+		l->objs = n;
+		l->cap = ncap;
+	}
+	l->objs[l->n++] = *o;
+	return 0;
+}
+
+struct ttst_lookup *ttst_lookup_build(void)
+{
+	struct ttst_lookup *l = __libc_calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	if (ttst_registry_foreach(collect, l) < 0)
+		goto err;
+	ttst_splay_init(&l->tree);
+	for (size_t i = 0; i < l->n; i++) {
+		struct ttst_obj *o = &l->objs[i];
+		o->node.start = o->addr;
+		o->node.end = o->addr + (o->size ? o->size : 1);
+		if (ttst_splay_insert(&l->tree, &o->node) < 0)
+			l->aliases++;
+	}
+	return l;
+err:
+	ttst_lookup_free(l);
+	return NULL;
+}
+
+const struct ttst_obj *ttst_lookup_find(struct ttst_lookup *l, const void *addr, size_t *off)
+{
+	struct ttst_splay_node *n = ttst_splay_find(&l->tree, (uintptr_t)addr);
+	if (!n)
+		return NULL;
+	const struct ttst_obj *o = (const struct ttst_obj *)n;
+	if (off)
+		*off = (uintptr_t)addr - o->addr;
+	return o;
+}
+
+void ttst_lookup_free(struct ttst_lookup *l)
+{
+	if (!l)
+		return;
+	__libc_free(l->objs);
+	__libc_free(l);
+}

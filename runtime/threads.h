@@ -1,0 +1,44 @@
+/* threads.h -- registry of application threads (for quiescence), pthread_create interposition. */
+#ifndef TTST_RT_THREADS_H
+#define TTST_RT_THREADS_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ttst_thread_state {
+	TTST_T_RUNNING = 0, /* may touch program state */
+	TTST_T_BLOCKED = 1, /* inside a known-quiescent blocking call */
+	TTST_T_PARKED = 2,  /* parked at an update point (or on its way back from a blocking call) */
+};
+
+struct ttst_thread {
+	int state;      /* enum ttst_thread_state, atomic */
+	int depth;      /* nesting of quiescent calls (owner thread only) */
+	pid_t tid;      /* 0 until the thread runs */
+	void *(*fn)(void *);
+	void *arg;
+	struct ttst_thread *next, *prev;
+};
+
+/* Registers the calling thread as the main thread (constructor). */
+void ttst_threads_register_main(void);
+
+/* Removes t from the registry and frees it (thread-exit destructor). */
+void ttst_thread_exit(struct ttst_thread *t);
+
+/* Calls fn for every registered thread with the registry locked. */
+void ttst_threads_foreach(void (*fn)(const struct ttst_thread *, void *), void *arg);
+
+/* Number of registered threads. */
+size_t ttst_threads_count(void);
+
+/* glibc's pthread_create, for runtime-internal threads (not registered). */
+int ttst_real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+			     void *arg);
+
+void ttst_threads_fork_prepare(void);
+void ttst_threads_fork_parent(void);
+void ttst_threads_fork_child(void);
+
+#endif /* TTST_RT_THREADS_H */
