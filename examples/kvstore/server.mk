@@ -9,6 +9,7 @@
 KV_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 SRC_DIR := $(abspath $(dir $(firstword $(MAKEFILE_LIST))))
 TOP_DIR := $(abspath $(KV_DIR)/../..)
+KV_RULES := $(shell cksum < $(KV_DIR)/server.mk)
 
 CFLAGS ?= -O2 -g
 O ?= $(SRC_DIR)/obj
@@ -31,14 +32,17 @@ all: $(BIN)
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-# Rewritten only when the compiler or the flags change, so that a switch rebuilds.
+# Rewritten only when the compiler, the flags or these rules change, so that a switch rebuilds.
 $(O)/flags: FORCE
 	@mkdir -p $(O)
-	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(TTST_PLAIN)' | cmp -s - $@ || \
-		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(TTST_PLAIN)' > $@
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(TTST_PLAIN) $(KV_RULES)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(TTST_PLAIN) $(KV_RULES)' > $@
 
+# Compiled from the source directory under the bare file name: ttst's state IDs of file
+# statics, string literals and static functions are "main.c:name" as given to the compiler,
+# so v1 and v2 (in different directories) get the same IDs.
 $(O)/%.o: $(SRC_DIR)/%.c $(SRC_DIR)/kvstore.h $(O)/flags
-	$(CC) $(KV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	cd $(SRC_DIR) && $(CC) $(KV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $(abspath $@) $(notdir $<)
 
 $(O)/ttst_plain.o: $(KV_DIR)/ttst_plain.c $(O)/flags
 	$(CC) $(KV_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
