@@ -2,9 +2,12 @@
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,6 +215,45 @@ static int check_close(const struct kc_opts *o, const char *req, const char *rep
 	return rc;
 }
 
+/* Sends exactly 16 KiB of commands (the server's first input buffer size) and then end of
+ * stream: one set (18 bytes), NHIT gets of it (9 bytes each) and NMISS gets of a missing key
+ * (10 bytes each).  Every command must still get its reply, then the server closes.
+ * Returns 0 or -1 (reported). */
+static int check_half_close(const struct kc_opts *o)
+{
+	enum { NHIT = 1814, NMISS = 4, TOTAL = 18 + 9 * NHIT + 10 * NMISS };
+	char *req = malloc(TOTAL + 16), val[4];
+	size_t len = (size_t)sprintf(req ? req : val, "%s", req ? "set p:h 0 0 1\r\nx\r\n" : "");
+	struct kc k = {.fd = -1};
+	long vlen;
+	int i, rc = -1, one = 1;
+
+	_Static_assert(TOTAL == 16384, "the half-close request must fill 16 KiB exactly");
+	if (!req || kc_connect(&k, o->port, 3000) < 0)
+		goto out;
+	for (i = 0; i < NHIT + NMISS; i++)
+		len += (size_t)sprintf(req + len, i < NHIT ? "get p:h\r\n" : "get p:hh\r\n");
+	/* Corked, the data waits in the socket and the FIN joins it: the server reads all of it
+	 * and the end of stream in one go, whatever the scheduling. */
+	if (len != TOTAL || setsockopt(k.fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)) < 0 ||
+	    kc_send(&k, req, len) < 0 || shutdown(k.fd, SHUT_WR) < 0 ||
+	    kc_expect_line(&k, "STORED") != 0)
+		goto out;
+	for (i = 0; i < NHIT + NMISS; i++)
+		if (kc_get(&k, i < NHIT ? "p:h" : "p:hh", val, sizeof(val), &vlen) != (i < NHIT))
+			goto out;
+	rc = kc_eof(&k);
+out:
+	if (rc < 0)
+		fprintf(stderr, "kvclient: proto half-close after 16 KiB: %s\n",
+			!req	   ? "out of memory"
+			: k.err[0] ? k.err
+				   : "wrong reply");
+	kc_close(&k);
+	free(req);
+	return rc;
+}
+
 /* proto: runs the conformance cases of --version V.  Returns 0 if all pass, else 1. */
 int kc_cmd_proto(const struct kc_opts *o)
 {
@@ -237,6 +279,7 @@ int kc_cmd_proto(const struct kc_opts *o)
 	failed +=
 	    check_close(o, "set p:bad 0 0 3\r\nabcd\r\n", "CLIENT_ERROR bad data chunk\r\n") < 0;
 	failed += check_close(o, longline, "CLIENT_ERROR line too long\r\n") < 0;
+	failed += check_half_close(o) < 0;
 	printf("proto: version %d: %s\n", o->version, failed ? "FAILED" : "ok");
 	return failed ? 1 : 0;
 }

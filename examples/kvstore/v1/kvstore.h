@@ -89,6 +89,7 @@ struct request {
 struct conn {
 	int fd;
 	int closing;	/* close once the output is flushed */
+	int peer_done;	/* the peer sent end of stream: no more input */
 	int need_input; /* the buffered input holds no complete command */
 	char *rbuf;	/* input, realloc-grown */
 	size_t rlen, rcap;

@@ -108,7 +108,7 @@ static int cmd_set(struct conn *c, struct request *r)
 	    parse_i64(r->argv[3], &exptime) < 0 || parse_u64(r->argv[4], &bytes) < 0)
 		return reply(c, BAD_FORMAT);
 	if (bytes > KV_VALUE_MAX) {
-		c->swallow = bytes + 2;
+		c->swallow = bytes > UINT64_MAX - 2 ? UINT64_MAX : bytes + 2;
 		return reply(c, "SERVER_ERROR object too large for cache\r\n");
 	}
 	if (r->avail < bytes + 2)

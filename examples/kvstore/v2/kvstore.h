@@ -101,6 +101,7 @@ struct conn {
 	const struct cmd *last_cmd; /* the command this connection ran last */
 	uint64_t requests;	    /* v2: commands run on this connection since v2 took over */
 	int closing;		    /* close once the output is flushed */
+	int peer_done;		    /* the peer sent end of stream: no more input */
 	int need_input;		    /* the buffered input holds no complete command */
 	char *rbuf;		    /* input, realloc-grown */
 	size_t rlen, rcap;

@@ -150,8 +150,8 @@ static int conn_flush(struct conn *c)
 	return 0;
 }
 
-/* Reads what is available.  Returns 0, or -1 on end of input or error (c->closing is set
- * so that complete commands already read still get their replies). */
+/* Reads what is available.  Returns 0, or -1 on end of input or error (c->peer_done is set;
+ * complete commands already read still get their replies). */
 static int conn_read(struct conn *c)
 {
 	for (;;) {
@@ -177,7 +177,7 @@ static int conn_read(struct conn *c)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (n <= 0) {
-			c->closing = 1;
+			c->peer_done = 1;
 			return -1;
 		}
 		c->rlen += (size_t)n;
@@ -201,7 +201,7 @@ static int conn_event(int i, short revents)
 	}
 	if (conn_flush(c) < 0)
 		goto close;
-	if (c->closing && c->woff == c->wlen)
+	if ((c->closing || (c->peer_done && c->need_input)) && c->woff == c->wlen)
 		goto close;
 	return 0;
 close:
@@ -249,7 +249,7 @@ static int net_fill_pfds(void)
 		g_pfds[i + 1].fd = c->fd;
 		g_pfds[i + 1].events = 0;
 		g_pfds[i + 1].revents = 0;
-		if (!c->closing && queued < KV_WBUF_HIGH)
+		if (!c->closing && !c->peer_done && queued < KV_WBUF_HIGH)
 			g_pfds[i + 1].events |= POLLIN;
 		if (queued)
 			g_pfds[i + 1].events |= POLLOUT;
