@@ -199,6 +199,40 @@ out:
 	return rc;
 }
 
+/* Pipelines NGET gets of the 1 MiB value p:big (set by check_sizes) and reads nothing for
+ * a while: the server must hold back input once KV_WBUF_HIGH (4 MiB) of output is queued,
+ * then resume, and every reply must arrive intact.  Returns 0 or -1 (reported). */
+static int check_backpressure(struct kc *k)
+{
+	enum { NGET = 12 };
+	static const char hdr[] = "VALUE p:big 0 1048576\r\n";
+	char req[NGET * 11 + 1];
+	const char *p;
+	size_t len = 0;
+	int i, j;
+
+	for (i = 0; i < NGET; i++)
+		len += (size_t)sprintf(req + len, "get p:big\r\n");
+	if (kc_send(k, req, len) < 0 || usleep(300000) < 0)
+		goto err;
+	for (i = 0; i < NGET; i++) {
+		if (expect_bytes(k, 300 + i, hdr) < 0 || kc_bytes(k, VALUE_MAX, &p) < 0)
+			return -1;
+		for (j = 0; j < VALUE_MAX; j++)
+			if (p[j] != 'q') {
+				fprintf(stderr, "kvclient: proto backpressure: get %d: byte %d\n",
+					i, j);
+				return -1;
+			}
+		if (expect_bytes(k, 300 + i, "\r\nEND\r\n") < 0)
+			return -1;
+	}
+	return 0;
+err:
+	fprintf(stderr, "kvclient: proto backpressure: %s\n", k->err);
+	return -1;
+}
+
 /* Sends req on a new connection and expects reply followed by the server closing it.
  * Returns 0 or -1 (reported). */
 static int check_close(const struct kc_opts *o, const char *req, const char *reply)
@@ -267,7 +301,8 @@ int kc_cmd_proto(const struct kc_opts *o)
 	}
 	failed = run_cases(&k, o->version);
 	if (failed == 0)
-		failed = (check_stats(&k, o->version) < 0) + (check_sizes(&k) < 0);
+		failed = (check_stats(&k, o->version) < 0) ||
+			 (check_sizes(&k) < 0 || check_backpressure(&k) < 0);
 	kc_close(&k);
 	if (failed < 0) {
 		fprintf(stderr, "kvclient: proto: %s\n", k.err);
