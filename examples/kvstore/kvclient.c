@@ -250,11 +250,11 @@ static int parse_opt(struct kc_opts *o, const char *a, const char *val)
 		if (arg_u64(a, val, UINT64_MAX, &o->max_requests) < 0)
 			return -1;
 	} else if (strcmp(a, "--version") == 0) {
-		if (arg_u64(a, val, 2, &v) < 0 || v == 0) {
+		if (strcmp(val, "1") != 0 && strcmp(val, "2") != 0) {
 			fprintf(stderr, "kvclient: --version %s: expected 1 or 2\n", val);
 			return -1;
 		}
-		o->version = (int)v;
+		o->version = val[0] - '0';
 	} else if (strcmp(a, "--seconds") == 0) {
 		o->seconds = strtod(val, &end);
 		if (!*val || *end || !(o->seconds > 0 && o->seconds <= 86400)) {
@@ -302,36 +302,58 @@ extra:
 	return -1;
 }
 
+/* The subcommands that take no word after their name. */
+static const struct {
+	const char *name;
+	int (*fn)(const struct kc_opts *o);
+} plain_cmds[] = {
+    {"hammer", kc_cmd_hammer},
+    {"v2check", kc_cmd_v2check},
+    {"proto", kc_cmd_proto},
+    {"stats", kc_cmd_stats},
+};
+
+/* Runs the subcommand named by pos[0].  Returns its exit status, 2 on bad usage. */
+static int dispatch(const struct kc_opts *o, char **pos, int npos)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (strcmp(pos[0], "load") == 0 || strcmp(pos[0], "check") == 0) {
+		if (npos != 2) {
+			fprintf(stderr, "kvclient: %s needs the number of keys N\n", pos[0]);
+			return 2;
+		}
+		if (arg_u64(pos[0], pos[1], KEYS_MAX, &n) < 0)
+			return 2;
+		return pos[0][0] == 'l' ? kc_cmd_load(o, n) : kc_cmd_check(o, n);
+	}
+	for (i = 0; i < sizeof(plain_cmds) / sizeof(plain_cmds[0]); i++) {
+		if (strcmp(pos[0], plain_cmds[i].name) != 0)
+			continue;
+		if (npos == 1)
+			return plain_cmds[i].fn(o);
+		fprintf(stderr, "kvclient: %s takes no argument '%s'\n", pos[0], pos[1]);
+		return 2;
+	}
+	fprintf(stderr, "kvclient: unknown command '%s'\n", pos[0]);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct kc_opts o = {0, 15000, 0, 1, 1000000, 1};
 	char *pos[2] = {NULL, NULL};
-	int npos = parse(argc, argv, &o, pos);
-	uint64_t n = 0;
+	int npos = parse(argc, argv, &o, pos), rc;
 
+	if (npos >= 0 && (npos < 1 || o.port == 0))
+		fprintf(stderr, "kvclient: %s\n", npos < 1 ? "no command" : "--port is required");
 	if (npos < 1 || o.port == 0) {
-		if (npos >= 0)
-			fprintf(stderr, "kvclient: %s\n",
-				npos < 1 ? "no command" : "--port is required");
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(pos[0], "load") == 0 || strcmp(pos[0], "check") == 0) {
-		if (npos != 2 || arg_u64(pos[0], pos[1], KEYS_MAX, &n) < 0) {
-			usage(stderr);
-			return 2;
-		}
-		return pos[0][0] == 'l' ? kc_cmd_load(&o, n) : kc_cmd_check(&o, n);
-	}
-	if (npos == 1 && strcmp(pos[0], "hammer") == 0)
-		return kc_cmd_hammer(&o);
-	if (npos == 1 && strcmp(pos[0], "v2check") == 0)
-		return kc_cmd_v2check(&o);
-	if (npos == 1 && strcmp(pos[0], "proto") == 0)
-		return kc_cmd_proto(&o);
-	if (npos == 1 && strcmp(pos[0], "stats") == 0)
-		return kc_cmd_stats(&o);
-	fprintf(stderr, "kvclient: unknown command '%s'\n", pos[0]);
-	usage(stderr);
-	return 2;
+	rc = dispatch(&o, pos, npos);
+	if (rc == 2)
+		fprintf(stderr, "run 'kvclient --help' for the usage\n");
+	return rc;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test-plain.sh -- ctest kvstore-plain: v1 and v2 (plain builds) serve load/check/hammer/proto,
-# v2 passes v2check and v1 fails it, and the limits (--maxconn, --maxbytes, port in use, usage).
+# v2 passes v2check and v1 fails it, 100k keys load in < 2 s, and the limits (--maxconn,
+# --maxbytes, port in use, usage errors).
 # usage: test-plain.sh KVSTORE_V1 KVSTORE_V2 KVCLIENT
 set -uo pipefail
 
@@ -101,6 +102,11 @@ for v in 1 2; do
 	fi
 	items=$(stat_of curr_items)
 	[ "$items" -ge 10000 ] || fail "curr_items $items < 10000"
+	if [ "$v" = 2 ]; then # the demo loads 100k keys: pipelined, that takes well under 2 s
+		expect 0 "$client" --port "$port" load 100000
+		awk '{ exit !($6 < 2.0) }' "$tmp/cmd" || fail "loading 100k keys took 2 s or more"
+		expect 0 "$client" --port "$port" check 100000
+	fi
 	expect 1 timeout 5 "$bin" --port "$port"
 	grep -q 'choose another --port' "$tmp/cmd" || fail "no clear message for a port in use"
 	stop
