@@ -33,7 +33,8 @@ static void collectFunction(const PassContext &C, TypeTable &TT, IdSet &Ids, Fun
 			continue;
 		auto *AI = dyn_cast_or_null<AllocaInst>(DDI->getAddress());
 		const DILocalVariable *V = DDI->getVariable();
-		if (!AI || !V || !AI->isStaticAlloca() || !Done.insert(AI).second)
+		if (!AI || !V || V->isArtificial() || !AI->isStaticAlloca() ||
+		    !Done.insert(AI).second)
 			continue;
 		StaticEntry E;
 		E.Kind = TTST_S_LOCAL;

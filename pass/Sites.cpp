@@ -74,7 +74,12 @@ void collectSites(const PassContext &C, TypeTable &TT, const Allocators &A,
 				continue;
 			Inference Inf = inferSite(TI, *CB, K);
 			SiteEntry E = makeSite(C, TT, *CB, K, Inf);
-			std::string Key = Caller + ":" + Inf.Target;
+			// A deallocation is named after its call ("free(e)") so that
+			// adding or removing a free() never renumbers allocation sites.
+			std::string Target = Inf.Target;
+			if (K.Fn && K.Fn->Free)
+				Target = std::string(K.Fn->Libc) + "(" + Target + ")";
+			std::string Key = Caller + ":" + Target;
 			E.Id = Key + ":" + std::to_string(Ordinal[Key]++);
 			E.Func = Caller;
 			Calls.push_back({CB, K.Fn, (uint32_t)Out.size()});

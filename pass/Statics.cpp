@@ -87,6 +87,33 @@ bool constantBytes(const GlobalVariable &G, std::string &Bytes, uint64_t &Count,
 	return false;
 }
 
+// A file-scope compound literal has no debug info: its type is what the
+// global initialised with its address points to (an array when it is larger:
+// `static int *p = (int[]){1, 2, 3}`).  TTST_NO_TYPE when nothing says.
+uint32_t compoundLiteralType(const PassContext &C, TypeTable &TT, GlobalVariable &G)
+{
+	uint64_t Size = C.M.getDataLayout().getTypeAllocSize(G.getValueType());
+	for (User *U : G.users()) {
+		auto *Owner = dyn_cast<GlobalVariable>(U);
+		if (!Owner)
+			if (auto *CE = dyn_cast<ConstantExpr>(U))
+				if (CE->hasOneUse())
+					Owner = dyn_cast<GlobalVariable>(CE->user_back());
+		SmallVector<DIGlobalVariableExpression *, 1> GVEs;
+		if (Owner)
+			Owner->getDebugInfo(GVEs);
+		if (GVEs.empty() || !GVEs[0]->getVariable())
+			continue;
+		TRef Elem = pointeeOf(TRef::of(GVEs[0]->getVariable()->getType()));
+		uint64_t ES = Elem.Known ? sizeOf(Elem) : 0;
+		if (ES == 0 || Size % ES != 0)
+			continue;
+		uint32_t T = TT.get(Elem, "");
+		return Size == ES ? T : TT.arrayOf(T, Size / ES);
+	}
+	return TTST_NO_TYPE;
+}
+
 // A global without debug info: a string literal, an unnamed constant or,
 // in a TU compiled without debug info, any user global.
 bool unnamedEntry(const PassContext &C, TypeTable &TT, IdSet &Ids, GlobalVariable &G,
@@ -101,16 +128,21 @@ bool unnamedEntry(const PassContext &C, TypeTable &TT, IdSet &Ids, GlobalVariabl
 	E.File = V ? V->getFilename().str() : C.TuFile;
 	E.Line = V ? V->getLine() : 0;
 	E.Addr = G.isThreadLocal() ? nullptr : &G;
+	if (G.getName().startswith("__const."))
+		return false; // clang's initializer image of a local: never escapes
 	if (G.hasLocalLinkage() && G.hasInitializer() && constantBytes(G, Bytes, Count, IsChar)) {
 		uint64_t H = ttst_fnv1a(TTST_FNV_OFFSET, Bytes.data(), Bytes.size());
 		E.Id = Ids.unique(C.TuFile + ":.str#" + hex16(H));
 		E.Flags |= TTST_SF_STRING | TTST_SF_CONST;
-		if (IsChar)
+		if (V)
+			E.Type = TT.get(V->getType(), "");
+		else if (IsChar)
 			E.Type = TT.arrayOf(TT.charType(), Count);
 		return true;
 	}
 	if (G.getName().startswith(".compoundliteral")) {
 		E.Id = Ids.unique(C.TuFile + ":" + E.Name);
+		E.Type = compoundLiteralType(C, TT, G);
 		return true;
 	}
 	if (!C.HasTypes && !G.hasPrivateLinkage()) {

@@ -45,6 +45,47 @@ uint64_t TypeTable::hashOf(uint32_t I)
 	return H;
 }
 
+// What a pointer's hash says about its pointee: everything the pointee's
+// own hash covers, except that below Depth levels the types it refers to
+// count by name only.  The depth bound breaks pointer cycles; two same-named
+// structs of different layout (one per TU) still give different pointers.
+uint64_t TypeTable::shallowHash(uint32_t I, unsigned Depth) const
+{
+	const TType &T = Types[I];
+	Hasher H;
+	auto Ref = [&](uint32_t R) {
+		if (R == TTST_NO_TYPE)
+			H.str("?");
+		else if (Depth == 0)
+			H.str(Types[R].Name);
+		else
+			H.u64(shallowHash(R, Depth - 1));
+	};
+	H.u16(T.Kind);
+	H.u16(T.Flags);
+	H.u64(T.Size);
+	H.str(T.Name);
+	for (const TMember &M : T.Members) {
+		H.str(M.Name);
+		H.u64(M.Offset);
+		H.u16(M.BitOffset);
+		H.u16(M.BitSize);
+		H.u32(M.Flags);
+		Ref(M.Type);
+	}
+	for (const TEnumerator &E : T.Enums) {
+		H.str(E.Name);
+		H.u64((uint64_t)E.Value);
+	}
+	if (T.Kind == TTST_K_ARRAY || T.Kind == TTST_K_POINTER || T.Kind == TTST_K_FUNCTION)
+		Ref(T.Ref);
+	for (uint32_t P : T.Params)
+		Ref(P);
+	H.u16(T.Variadic);
+	H.u32(T.Count);
+	return H.H;
+}
+
 uint64_t TypeTable::computeHash(uint32_t I)
 {
 	const TType &T = Types[I];
@@ -69,14 +110,14 @@ uint64_t TypeTable::computeHash(uint32_t I)
 		H.u64(hashOf(T.Ref));
 		H.u64(T.Count);
 		break;
-	case TTST_K_POINTER: // pointee by name only: breaks cycles
+	case TTST_K_POINTER: // pointee by its shallow signature only: breaks cycles
 		H.str("ptr");
-		H.str(T.Ref == TTST_NO_TYPE ? "void" : Types[T.Ref].Name);
+		H.u64(T.Ref == TTST_NO_TYPE ? 0 : shallowHash(T.Ref, 2));
 		break;
-	case TTST_K_FUNCTION:
-		H.str(T.Ref == TTST_NO_TYPE ? "?" : Types[T.Ref].Name);
+	case TTST_K_FUNCTION: // return and parameter types (names are in T.Name)
+		H.u64(hashOf(T.Ref));
 		for (uint32_t P : T.Params)
-			H.str(P == TTST_NO_TYPE ? "?" : Types[P].Name);
+			H.u64(hashOf(P));
 		H.u16(T.Variadic);
 		break;
 	case TTST_K_ENUM:

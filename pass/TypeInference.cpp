@@ -102,6 +102,7 @@ bool TypeInference::objectAt(Value *V, Obj &O, unsigned Depth)
 		Obj Slot;
 		if (!objectAt(LI->getPointerOperand(), Slot, Depth + 1) || Slot.Temp)
 			return false;
+		descendToPointer(Slot); // a pointer loaded from a struct's first member
 		O = Obj();
 		O.Ty = pointeeOf(Slot.Ty);
 		O.Name = derefOf(Slot.Name);
@@ -327,6 +328,7 @@ Inference TypeInference::ofPointer(Value *P)
 	Obj O;
 	if (!LI || !objectAt(LI->getPointerOperand(), O, 0) || O.Temp)
 		return Inf;
+	descendToPointer(O);
 	Inf.Target = O.Name.str();
 	Inf.Elem = pointeeOf(O.Ty);
 	if (Inf.Elem.isVoid())

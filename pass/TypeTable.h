@@ -92,6 +92,7 @@ private:
 				  const std::string &Hint, bool &Anon) const;
 	void scanTypedefs(llvm::Module &M);
 	uint64_t computeHash(uint32_t I);
+	uint64_t shallowHash(uint32_t I, unsigned Depth) const;
 	// C declarator rendering: the name of type I around declarator Inner.
 	std::string render(uint32_t I, const std::string &Inner) const;
 
