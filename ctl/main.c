@@ -21,10 +21,8 @@ struct ctl_command {
 static const struct ctl_command commands[] = {
     {"inspect", cmd_inspect, "[--json] BINARY",
      "types, static objects, functions and allocation sites recorded in BINARY"},
-#ifndef TTST_CTL_NO_STATUS
     {"status", cmd_status, "[--json] PID",
      "version, objects, last update and its outcome of a running process"},
-#endif
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
