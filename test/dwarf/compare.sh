@@ -26,7 +26,9 @@ fi
 "$check" "$bin" >"$tmp/dwarf.txt" || { say "ttst-dwarfcheck $bin failed"; exit 1; }
 
 # Canonical lines from DWARF and from inspect (inspect also with type names).
-grep -E '^(struct|union) ' "$tmp/dwarf.txt" | sort -u >"$tmp/dwarf.agg"
+# (An aggregate of size 0 without members is indistinguishable from an
+# incomplete declaration in inspect: left out on both sides.)
+grep -E '^(struct|union) ' "$tmp/dwarf.txt" | grep -v -E '^(struct|union) 0$' | sort -u >"$tmp/dwarf.agg"
 grep -E '^var ' "$tmp/dwarf.txt" | sort -u >"$tmp/dwarf.var"
 jq -r '.types[] | select((.kind == "struct" or .kind == "union")
 	and (.size > 0 or (.members | length) > 0))

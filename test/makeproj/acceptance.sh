@@ -62,11 +62,11 @@ excl=$(grep -v -E '^[[:space:]]*(#|$)' "$here/untyped-by-design.txt" |
 	awk '{ split($1, a, ":"); print a[1] "\t" a[2] }' |
 	jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") | {file: .[0], line: (.[1] | tonumber)})')
 report=$(jq -r --argjson X "$excl" '
-  def excluded: . as $s | any($X[]; .file == $s.file and .line == $s.line);
+  def excluded: . as $s | any($X[]; .file == ($s.file | ltrimstr("./")) and .line == $s.line);
   [.sites[] | select(.free != true)] as $all
   | [$all[] | select(excluded | not)] as $c
   | [$c[] | select(.type != null)] as $typed
-  | ($X | map(. as $x | select(any($all[]; .file == $x.file and .line == $x.line) | not))) as $stale
+  | ($X | map(. as $x | select(any($all[]; (.file | ltrimstr("./")) == $x.file and .line == $x.line) | not))) as $stale
   | (if ($c | length) == 0 then 0 else (10000 * ($typed | length) / ($c | length) | floor) / 100 end) as $pct
   | "PCT \($pct)",
     "SUMMARY \($typed | length) of \($c | length) allocation sites typed (\($pct)%); \($all | length) non-free sites, \($all | length - ($c | length)) excluded as untyped by design",

@@ -37,11 +37,11 @@ def SITE($id): [$root.sites[] | select(.id == $id)] | one("site with id \"\($id)
 def SITET($id): TN(SITE($id).type);
 def AT($mk):
   ($M[$mk] // error("no marker /*@\($mk)*/ in the case's sources")) as $l
-  | [$root.sites[] | select(.file == $l.file and .line == $l.line)]
+  | [$root.sites[] | select((.file | ltrimstr("./")) == $l.file and .line == $l.line)]
   | one("site at marker \($mk) (\($l.file):\($l.line))");
 def ATS($mk):
   ($M[$mk] // error("no marker /*@\($mk)*/ in the case's sources")) as $l
-  | [$root.sites[] | select(.file == $l.file and .line == $l.line)];
+  | [$root.sites[] | select((.file | ltrimstr("./")) == $l.file and .line == $l.line)];
 def ATT($mk): TN(AT($mk).type);
 def SITESOF($fn): [$root.sites[] | select(.function == $fn)];
 def TRUE($v): $v == true;

@@ -55,7 +55,7 @@ do_build() {
 
 # Prints {"marker": {"file": F, "line": N}} for every /*@marker*/ in the sources.
 markers_json() {
-	(cd "$work" && grep -Hno '/\*@[A-Za-z0-9_]*\*/' -- *.c *.h 2>/dev/null) |
+	{ (cd "$work" && grep -Hno '/\*@[A-Za-z0-9_]*\*/' -- *.c *.h 2>/dev/null) || true; } |
 		sed -E 's#^([^:]*):([0-9]+):/\*@([A-Za-z0-9_]*)\*/$#\3 \1 \2#' |
 		jq -Rn '[inputs | split(" ") | {key: .[0], value: {file: .[1], line: (.[2] | tonumber)}}] | from_entries'
 }
@@ -72,15 +72,36 @@ relevant_json() {
 	      else ([$root.types[] | select(.id == $id) | .name][0] // "?\($id)") end;
 	    def isin($s): $s != null and ($N | index([$s]) != null);
 	    (.types[] | select(isin(.name))
-	      | .members |= (if . == null then null else map(. + {type_name: tn(.type)}) end)
+	      | (if has("members") then .members |= map(. + {type_name: tn(.type)}) else . end)
 	      | {type: .}),
 	    (.statics[] | select(isin(.id) or isin(.name)) | {static: (. + {type_name: tn(.type)})}),
 	    (.sites[] | select(isin(.id) or isin(.function))
 	      | {site: (. + {type_name: tn(.type)})}),
 	    ($N[] | select($M[.] != null) | . as $k | $M[$k] as $l
-	      | $root.sites[] | select(.file == $l.file and .line == $l.line)
+	      | $root.sites[] | select((.file | ltrimstr("./")) == $l.file and .line == $l.line)
 	      | {site_at_marker: $k, site: (. + {type_name: tn(.type)})})
 	' "$work/inspect.json" 2>&1 | head -n 40 | sed 's/^/    /'
+}
+
+# Prints the left operand of expr when expr is "LEFT == RIGHT" with exactly
+# one == outside parentheses, brackets, braces and strings; else nothing.
+top_level_lhs() {
+	awk -v e="$1" 'BEGIN {
+		depth = 0; instr = 0; n = 0; pos = 0
+		for (i = 1; i <= length(e); i++) {
+			c = substr(e, i, 1)
+			if (instr) {
+				if (c == "\\") i++
+				else if (c == "\"") instr = 0
+				continue
+			}
+			if (c == "\"") instr = 1
+			else if (c == "(" || c == "[" || c == "{") depth++
+			else if (c == ")" || c == "]" || c == "}") depth--
+			else if (depth == 0 && substr(e, i, 4) == " == ") { n++; pos = i }
+		}
+		if (n == 1) print substr(e, 1, pos - 1)
+	}'
 }
 
 # Evaluates one expectation file; increments $fails / $passes.
@@ -111,6 +132,11 @@ check_file() {
 		echo "FAIL pass case=$case_name opt=$opt $(basename "$file"):$n: $msg"
 		echo "  expect: $expr"
 		echo "  got:    $(head -c 2000 <<<"$out" | tr '\n' ' ')"
+		lhs=$(top_level_lhs "$expr")
+		if [ -n "$lhs" ]; then
+			echo "  left side ($lhs) is: $(jq -c --argjson M "$markers" "$prog_head
+($lhs)" "$work/inspect.json" 2>&1 | head -c 3000 | tr '\n' ' ')"
+		fi
 		echo "  relevant JSON:"
 		relevant_json "$expr"
 	done <"$file"
