@@ -215,13 +215,16 @@ int ctl_client_request(int fd, uint16_t type, const void *payload, uint32_t len,
 	long long deadline = now_ms() + timeout_ms;
 	struct ttst_msg_hdr h;
 	ttst_msg_init(&h, type, len);
+	char send_err[128] = "";
 	if (send(fd, &h, sizeof h, MSG_NOSIGNAL) != (ssize_t)sizeof h ||
-	    (len && send(fd, payload, len, MSG_NOSIGNAL) != (ssize_t)len)) {
-		snprintf(err, errlen, "cannot send the request: %s", strerror(errno));
+	    (len && send(fd, payload, len, MSG_NOSIGNAL) != (ssize_t)len))
+		snprintf(send_err, sizeof send_err, "cannot send the request: %s", strerror(errno));
+	/* a refusing server answers and closes at once: its reply may still be there */
+	if (read_full(fd, &h, sizeof h, deadline, err, errlen) < 0) {
+		if (send_err[0])
+			snprintf(err, errlen, "%s", send_err);
 		return -1;
 	}
-	if (read_full(fd, &h, sizeof h, deadline, err, errlen) < 0)
-		return -1;
 	char why[160];
 	if (ttst_msg_check(&h, why, sizeof why) < 0) {
 		snprintf(err, errlen, "malformed reply: %s", why);
