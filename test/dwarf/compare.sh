@@ -7,11 +7,12 @@
 #   - every variable with static storage in DWARF is a static in inspect
 #     with a non-null type of the same size.
 # usage: compare.sh BUILD_DIR BINARY [INSPECT_JSON] [LABEL]
+# (TTST_DWARFCHECK overrides BUILD_DIR/test/dwarf/ttst-dwarfcheck.)
 # Exit 0 if everything matches, 1 otherwise (differences printed).
 set -uo pipefail
 [ $# -ge 2 ] && [ $# -le 4 ] || { echo "usage: $0 BUILD_DIR BINARY [INSPECT_JSON] [LABEL]" >&2; exit 2; }
 build=$1 bin=$2 json=${3:-} label=${4:-$(basename "$bin")}
-check=$build/test/dwarf/ttst-dwarfcheck
+check=${TTST_DWARFCHECK:-$build/test/dwarf/ttst-dwarfcheck}
 ctl=$build/bin/ttst-ctl
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

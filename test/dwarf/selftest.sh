@@ -37,6 +37,33 @@ run() { # NAME COMPILER FLAGS...
 run clang16-dwarf5 clang-16 -g
 run gcc-dwarf4 gcc -gdwarf-4
 run gcc-dwarf2 gcc -gdwarf-2 -gstrict-dwarf
+# compare.sh on the clang binary: a hand-written inspect JSON with the same
+# layouts passes; each kind of difference is reported.
+cmp() { # NAME EXPECTED_EXIT JQ_FILTER
+	jq "$3" "$src/selftest-inspect.json" >"$work/$1.json" || { fails=$((fails + 1)); return; }
+	TTST_DWARFCHECK="$check" bash "$src/compare.sh" /nonexistent "$work/clang16-dwarf5" "$work/$1.json" "$1" \
+		>"$work/$1.log" 2>&1
+	local rc=$?
+	if [ $rc -ne "$2" ]; then
+		echo "dwarf.selftest: compare.sh $1: exit $rc, expected $2"
+		sed 's/^/    /' "$work/$1.log"
+		fails=$((fails + 1))
+	else
+		echo "dwarf.selftest: compare.sh $1: exit $rc as expected"
+	fi
+}
+if [ -x "$work/clang16-dwarf5" ]; then
+	cmp compare-same 0 '.'
+	cmp compare-offset 1 '(.types[] | select(.name == "struct hdr") | .members[3].offset) = 3'
+	cmp compare-bit 1 '(.types[] | select(.name == "struct flags") | .members[3].bit_offset) = 5'
+	cmp compare-size 1 '(.types[] | select(.name == "union u") | .size) = 12'
+	cmp compare-missing-type 1 'del(.types[] | select(.name == "struct flex"))'
+	cmp compare-extra-type 1 '.types += [{"id": "0000000000000009", "name": "struct bogus", "kind": "struct", "size": 4, "members": [{"name": "z", "offset": 0, "type": "00000000000000a1"}]}]'
+	cmp compare-missing-var 1 'del(.statics[] | select(.name == "calls"))'
+	cmp compare-untyped-var 1 '(.statics[] | select(.name == "g_u") | .type) = null'
+	cmp compare-var-size 1 '(.statics[] | select(.name == "g_hdrs") | .size) = 24'
+fi
+
 # Bad input: a file without DWARF and a missing file fail cleanly (exit 1).
 printf 'not an elf\n' >"$work/notelf"
 "$check" "$work/notelf" >/dev/null 2>&1; rc=$?

@@ -142,6 +142,64 @@ check_file() {
 	done <"$file"
 }
 
+# The text form of inspect agrees with the JSON: it states how many
+# allocation sites are untyped and lists each of them by id.
+check_text() {
+	local text want id
+	text=$("$ctl" inspect "$work/prog" 2>&1)
+	if [ $? -ne 0 ]; then
+		fails=$((fails + 1))
+		echo "FAIL pass case=$case_name opt=$opt: ttst-ctl inspect (text) failed: $(head -n 3 <<<"$text")"
+		return
+	fi
+	want=$(jq -r '"\(.untyped_sites) of \(.allocation_sites) allocation sites are untyped"' "$work/inspect.json")
+	if ! grep -qF "$want" <<<"$text"; then
+		fails=$((fails + 1))
+		echo "FAIL pass case=$case_name opt=$opt: text inspect lacks the line '$want'"
+		echo "  got: $(grep 'allocation sites' <<<"$text")"
+	else
+		passes=$((passes + 1))
+	fi
+	for id in $(jq -r '.sites[] | select(.type == null and .free != true) | .id' "$work/inspect.json"); do
+		if ! sed -n '/allocation sites are untyped/,$p' <<<"$text" | grep -qF -- " $id "; then
+			fails=$((fails + 1))
+			echo "FAIL pass case=$case_name opt=$opt: untyped site $id is not listed after the untyped count in text inspect"
+		fi
+	done
+}
+
+# Every allocation call in the case's objects was redirected to the
+# runtime: no object references a libc allocator directly, each object with
+# a site of allocator X references __ttst_X, and wrapper sites are bracketed.
+check_redirect() {
+	local o f undef a n=0
+	local libc="malloc calloc realloc reallocarray strdup strndup posix_memalign aligned_alloc mmap munmap free"
+	for o in "$work"/*.o; do
+		f=$(basename "${o%.o}.c")
+		undef=$(nm -u "$o" | awk '{ print $NF }')
+		for a in $libc; do
+			if grep -qx "$a" <<<"$undef"; then
+				fails=$((fails + 1))
+				echo "FAIL pass case=$case_name opt=$opt: $(basename "$o") still calls $a directly (not redirected to __ttst_$a)"
+			fi
+		done
+		for a in $(jq -r --arg f "$f" '[.sites[] | select(.file == $f and (.wrapper | not)) | .allocator] | unique | .[]' "$work/inspect.json"); do
+			n=$((n + 1))
+			grep -qx "__ttst_$a" <<<"$undef" || {
+				fails=$((fails + 1))
+				echo "FAIL pass case=$case_name opt=$opt: $f has $a sites but $(basename "$o") does not call __ttst_$a"
+			}
+		done
+		if [ "$(jq --arg f "$f" '[.sites[] | select(.file == $f and .wrapper == true)] | length' "$work/inspect.json")" -gt 0 ]; then
+			grep -qx "__ttst_site_enter" <<<"$undef" && grep -qx "__ttst_site_leave" <<<"$undef" || {
+				fails=$((fails + 1))
+				echo "FAIL pass case=$case_name opt=$opt: $f has wrapper sites but $(basename "$o") does not call __ttst_site_enter/leave"
+			}
+		fi
+	done
+	passes=$((passes + 1))
+}
+
 do_check() {
 	[ -x "$work/prog" ] || die "$work/prog missing: the build step failed"
 	[ -x "$ctl" ] || die "$ctl not found: build ttst first"
@@ -159,6 +217,8 @@ do_check() {
 		die "ttst-ctl inspect --json did not print one JSON object (see $work/inspect.json)"
 	markers=$(markers_json) || die "cannot collect source markers"
 	fails=0 passes=0
+	check_text
+	check_redirect
 	check_file "$here/common.expect"
 	[ -f "$casedir/$case_name.expect" ] || die "missing $casedir/$case_name.expect"
 	check_file "$casedir/$case_name.expect"

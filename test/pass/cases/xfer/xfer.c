@@ -1,5 +1,5 @@
 /* xfer.c -- corpus: IXFER / PXFER transfer annotations on struct members
- * (via #include <ttst.h>), next to unannotated members. */
+ * and globals (via #include <ttst.h>), next to unannotated ones. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,6 +21,8 @@ struct conn {
 _Static_assert(sizeof(struct conn) == 40 && offsetof(struct conn, raw) == 24, "conn");
 
 struct conn g_conns[2];
+PXFER(uintptr_t) g_peer;
+IXFER(char *) g_raw;
 
 int main(void)
 {
@@ -31,6 +33,8 @@ int main(void)
 	g_conns[0].raw = text;
 	g_conns[0].plain = &g_conns[0];
 	g_conns[1].fd = 5;
-	struct conn *peer = (struct conn *)g_conns[0].peer;
+	g_peer = g_conns[0].peer;
+	g_raw = text;
+	struct conn *peer = (struct conn *)g_peer;
 	return !(peer->fd == 5 && strcmp(g_conns[0].raw, "payload") == 0 && g_conns[0].v.l == 42);
 }
