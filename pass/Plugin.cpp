@@ -47,6 +47,7 @@ PreservedAnalyses TtstPass::run(Module &M, ModuleAnalysisManager &)
 	std::vector<SiteCall> Calls;
 	collectSites(C, TT, A, Sites, Calls);
 
+	TT.addRemaining(M);
 	TT.finalize();
 	GlobalVariable *TU = emitBlob(M, C.TuFile, TT, Statics, Sites);
 	redirectSites(M, TU, Calls);

@@ -29,6 +29,15 @@ Inference inferSite(TypeInference &TI, CallBase &CB, const AllocKind &K)
 		Inference Old = TI.ofPointer(CB.getArgOperand(0));
 		Inf.Elem = Old.Elem;
 	}
+	if (!(Inf.Elem.Known && !Inf.Elem.isVoid()) && !Fn) {
+		// set_begin(t, k)->val = v: no destination, but a wrapper defined
+		// here says what it returns.
+		const DISubprogram *SP = K.Callee->getSubprogram();
+		DITypeRefArray TA = SP && SP->getType() ? SP->getType()->getTypeArray()
+							 : DITypeRefArray();
+		if (TA.size() && TA[0])
+			Inf.Elem = pointeeOf(TRef::of(TA[0]));
+	}
 	if (Inf.Elem.isVoid())
 		Inf.Elem = TRef::unknown();
 	return Inf;

@@ -102,7 +102,7 @@ bool TypeInference::objectAt(Value *V, Obj &O, unsigned Depth)
 		Obj Slot;
 		if (!objectAt(LI->getPointerOperand(), Slot, Depth + 1) || Slot.Temp)
 			return false;
-		descendToPointer(Slot); // a pointer loaded from a struct's first member
+		descendToPointer(Slot, LI->getPointerOperand()); // loaded from a first member
 		O = Obj();
 		O.Ty = pointeeOf(Slot.Ty);
 		O.Name = derefOf(Slot.Name);
@@ -169,8 +169,9 @@ bool TypeInference::applyGEP(GEPOperator *G, Obj &O)
 }
 
 // A pointer stored into a union (or a struct/array starting with one) lands
-// in the pointer member at offset 0.
-void TypeInference::descendToPointer(Obj &O)
+// in a pointer member at offset 0; when the union has several, the uses of
+// the same place (Addr) elsewhere in the function choose.
+void TypeInference::descendToPointer(Obj &O, Value *Addr)
 {
 	for (unsigned Guard = 0; Guard < 8 && O.Ty.Known && !isPointer(O.Ty); Guard++) {
 		unsigned Tag = tagOf(O.Ty);
@@ -182,20 +183,24 @@ void TypeInference::descendToPointer(Obj &O)
 		if (Tag != dwarf::DW_TAG_structure_type && Tag != dwarf::DW_TAG_union_type)
 			return;
 		const auto *C = cast<DICompositeType>(strip(O.Ty).T);
-		const DIDerivedType *Pick = nullptr;
+		SmallVector<const DIDerivedType *, 4> Ptrs;
+		const DIDerivedType *Agg = nullptr;
 		for (const DINode *E : C->getElements()) {
 			const auto *M = dyn_cast_or_null<DIDerivedType>(E);
 			if (!M || M->getTag() != dwarf::DW_TAG_member || M->getOffsetInBits() != 0 ||
 			    isBitfield(M))
 				continue;
 			TRef MT = TRef::of(M->getBaseType());
-			if (isPointer(MT)) {
-				Pick = M;
-				break;
-			}
-			if (!Pick && isAggregate(MT))
-				Pick = M;
+			if (isPointer(MT))
+				Ptrs.push_back(M);
+			else if (!Agg && isAggregate(MT))
+				Agg = M;
 		}
+		const DIDerivedType *Pick = Agg;
+		if (Ptrs.size() > 1 && Addr)
+			Pick = pickUnionMember(Ptrs, Addr);
+		else if (!Ptrs.empty())
+			Pick = Ptrs[0];
 		if (!Pick)
 			return;
 		O.Ty = TRef::of(Pick->getBaseType());
@@ -217,7 +222,7 @@ void TypeInference::storeDest(StoreInst *S, std::vector<Dest> &Out, std::set<Val
 				collectDests(LI, Out, Seen, Depth + 1);
 		return;
 	}
-	descendToPointer(O);
+	descendToPointer(O, S->getPointerOperand());
 	Out.push_back({order(S), O.Ty, O.Name, O.Var});
 }
 
@@ -313,7 +318,7 @@ Inference TypeInference::ofDestAddr(Value *Addr)
 	Obj O;
 	if (!objectAt(Addr, O, 0) || O.Temp)
 		return Inf;
-	descendToPointer(O);
+	descendToPointer(O, Addr);
 	Inf.Target = O.Name.str();
 	Inf.Elem = pointeeOf(O.Ty);
 	if (Inf.Elem.isVoid())
@@ -328,7 +333,7 @@ Inference TypeInference::ofPointer(Value *P)
 	Obj O;
 	if (!LI || !objectAt(LI->getPointerOperand(), O, 0) || O.Temp)
 		return Inf;
-	descendToPointer(O);
+	descendToPointer(O, LI->getPointerOperand());
 	Inf.Target = O.Name.str();
 	Inf.Elem = pointeeOf(O.Ty);
 	if (Inf.Elem.isVoid())

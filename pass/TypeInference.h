@@ -57,7 +57,13 @@ private:
 	bool objectAt(llvm::Value *V, Obj &O, unsigned Depth);
 	bool applyGEP(llvm::GEPOperator *G, Obj &O);
 	bool callResultObject(llvm::CallBase *CB, Obj &O);
-	void descendToPointer(Obj &O);
+	void descendToPointer(Obj &O, llvm::Value *Addr);
+	// UnionPick.cpp: which of a union's pointer members the place Addr
+	// holds, judged by how pointers loaded from the same place are used.
+	const llvm::DIDerivedType *pickUnionMember(llvm::ArrayRef<const llvm::DIDerivedType *> Ptrs,
+						   llvm::Value *Addr);
+	std::string addrKey(llvm::Value *V, unsigned Depth);
+	bool usedAs(llvm::Type *Ty, TRef Elem) const;
 	void collectDests(llvm::Value *R, std::vector<Dest> &Out, std::set<llvm::Value *> &Seen,
 			  unsigned Depth);
 	void storeDest(llvm::StoreInst *S, std::vector<Dest> &Out, std::set<llvm::Value *> &Seen,
@@ -68,6 +74,8 @@ private:
 
 	const PassContext &Ctx;
 	const llvm::Function *OrderedF = nullptr;
+	const llvm::Function *KeyedF = nullptr;
+	std::vector<std::pair<llvm::LoadInst *, std::string>> LoadKeys; // of KeyedF
 	llvm::DenseMap<const llvm::Instruction *, unsigned> Order;
 };
 

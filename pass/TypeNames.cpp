@@ -3,6 +3,8 @@
 
 #include <llvm/BinaryFormat/Dwarf.h>
 #include <llvm/IR/DebugInfo.h>
+#include <llvm/IR/InstIterator.h>
+#include <llvm/IR/IntrinsicInst.h>
 
 using namespace llvm;
 
@@ -21,6 +23,8 @@ void TypeTable::scanTypedefs(Module &M)
 	DebugInfoFinder Finder;
 	Finder.processModule(M);
 	for (DIType *T : Finder.types()) {
+		if (isa<DICompositeType>(T) && T->getTag() != dwarf::DW_TAG_array_type)
+			Composites.push_back(cast<DICompositeType>(T));
 		const auto *D = dyn_cast<DIDerivedType>(T);
 		if (!D || D->getTag() != dwarf::DW_TAG_typedef)
 			continue;
@@ -59,6 +63,26 @@ std::string TypeTable::aggregateName(const DICompositeType *C, const std::string
 	// Reached with no context at all (e.g. only through a cast).
 	return Prefix + std::string("anon@") + C->getFilename().str() + ":" +
 	       std::to_string(C->getLine());
+}
+
+void TypeTable::addRemaining(Module &M)
+{
+	if (!HasTypes)
+		return;
+	// Locals and parameters of every function, named after their variable.
+	for (Function &F : M)
+		for (Instruction &I : instructions(F))
+			if (auto *DVI = dyn_cast<DbgVariableIntrinsic>(&I))
+				if (const DILocalVariable *V = DVI->getVariable())
+					get(V->getType(), V->getName().str() + "::anon");
+	// Then every other struct, union and enum: named ones first, so that
+	// anonymous ones nested in them are named by their context.
+	for (int Pass = 0; Pass < 2; Pass++)
+		for (const DICompositeType *C : Composites) {
+			bool Named = !C->getName().empty() || TypedefOf.count(C);
+			if (Named == (Pass == 0))
+				get(C, "");
+		}
 }
 
 static std::string join(const std::string &Base, const std::string &Inner)

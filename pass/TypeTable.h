@@ -60,6 +60,12 @@ public:
 	// Array of Count elements of type Elem (Count 0 = flexible).
 	uint32_t arrayOf(uint32_t Elem, uint64_t Count);
 
+	// Adds the types of every local and parameter and every struct, union
+	// and enum described in the module's debug info (so that the blob
+	// describes every aggregate DWARF does).  Call after the statics and
+	// sites (their context names anonymous types first).
+	void addRemaining(llvm::Module &M);
+
 	size_t size() const { return Types.size(); }
 	const TType &at(uint32_t I) const { return Types[I]; }
 	// Computes structural hashes and merges equal-hash types; call once,
@@ -101,6 +107,7 @@ private:
 	std::vector<TType> Types;
 	std::map<Key, uint32_t> Memo;
 	llvm::DenseMap<const llvm::DIType *, std::string> TypedefOf;
+	std::vector<const llvm::DICompositeType *> Composites; // from the typedef scan
 	std::map<std::pair<uint32_t, uint64_t>, uint32_t> Arrays;
 	uint32_t Void = TTST_NO_TYPE, Char = TTST_NO_TYPE;
 	std::vector<uint64_t> Hashes;
