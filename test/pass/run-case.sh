@@ -10,7 +10,8 @@
 #          test/pass/common.expect and CASE_DIR/<case>.expect
 #   all    both
 # Optional files in CASE_DIR: `env` (KEY=VALUE lines exported for the build,
-# e.g. TTST_ALLOCATORS), `cflags` (extra compiler flags, one line).
+# e.g. TTST_ALLOCATORS), `cflags` (extra compiler flags, one line), `ldflags`
+# (extra link flags, one line).
 # Expectation lines: `[O0|O2 ]JQ-EXPR ## message`; lines starting with # are
 # comments.  JQ-EXPR must evaluate to true on the inspect JSON, with the
 # helpers of lib.jq and source markers (/*@name*/) as $M.
@@ -50,7 +51,10 @@ do_build() {
 			|| die "compile failed: ttst-cc -$opt -c $f (in $work)"
 		objs+=("${f%.c}.o")
 	done
-	"$cc" "-$opt" "${objs[@]}" -o prog || die "link failed: ttst-cc -$opt ${objs[*]} -o prog"
+	local ldextra=""
+	[ -f "$casedir/ldflags" ] && ldextra=$(cat "$casedir/ldflags")
+	# shellcheck disable=SC2086
+	"$cc" "-$opt" "${objs[@]}" $ldextra -o prog || die "link failed: ttst-cc -$opt ${objs[*]} $ldextra -o prog"
 }
 
 # Prints {"marker": {"file": F, "line": N}} for every /*@marker*/ in the sources.
