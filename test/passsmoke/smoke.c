@@ -1,0 +1,73 @@
+/* smoke.c -- pass smoke test program: each construct below is checked by passsmoke.sh. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ttst.h>
+
+struct item {
+	struct item *next;
+	long v;
+};
+
+union value {
+	long i;
+	char *s;
+	struct item *items;
+	double *vec;
+};
+
+struct slot {
+	int kind;
+	union value val;
+};
+
+struct pair {
+	int a, b;
+};
+
+static struct pair *g_lit = &(struct pair){1, 2};
+static int *g_ints = (int[]){1, 2, 3};
+IXFER(long) g_raw;
+const char *g_greeting = "hello";
+struct item *g_items;
+
+/* Same-file wrapper returning fresh or existing memory. */
+static struct item *get_item(int fresh)
+{
+	struct item *it = fresh ? malloc(sizeof *it) : g_items;
+	return it;
+}
+
+static int sum(struct slot *a)
+{
+	a[0].val.items = malloc(sizeof(struct item)); /* union member chosen by its uses */
+	a[0].val.items->next = NULL;
+	a[0].val.items->v = 5;
+	a[1].val.vec = calloc(4, sizeof(double));
+	a[1].val.vec[3] = 0.5;
+	get_item(1)->v = 7; /* wrapper result without a destination */
+	int r = (int)(a[0].val.items->v + a[1].val.vec[3] * 2);
+	free(a[0].val.items);
+	free(a[1].val.vec);
+	return r;
+}
+
+TTST_STATEFUL int serve(int rounds)
+{
+	int handled = 0;
+	for (int i = 0; i < rounds; i++)
+		handled += i;
+	return handled;
+}
+
+int main(int argc, char **argv)
+{
+	struct slot *slots = calloc(2, sizeof *slots);
+	char *copy = strdup(g_greeting);
+	int r = sum(slots) + serve(3) + g_lit->b + g_ints[2];
+	(void)argv;
+	g_raw = argc;
+	free(copy);
+	free(slots);
+	return r == 6 + 3 + 2 + 3 ? 0 : 1;
+}
