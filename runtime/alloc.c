@@ -89,6 +89,20 @@ void ttst_free_slow(void *p)
 	__libc_free(base);
 }
 
+void ttst_cache_flush(struct ttst_tls *t)
+{
+	for (size_t k = 0; k <= TTST_NCLASS; k++) {
+		void *h = t->bin[k], *next;
+		for (; h; h = next) {
+			next = *(void **)h;
+			__libc_free(h);
+		}
+		t->bin[k] = NULL;
+		t->bin_n[k] = 0;
+	}
+	t->cached = 0;
+}
+
 void *ttst_calloc_block(size_t n, size_t size, uint32_t site, unsigned typed)
 {
 	size_t total;
@@ -96,8 +110,10 @@ void *ttst_calloc_block(size_t n, size_t size, uint32_t site, unsigned typed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	struct ttst_hdr *h = __libc_calloc(1, total + sizeof *h);
-	if (!h)
+	struct ttst_hdr *h = ttst_cache_pop(ttst_class(total));
+	if (h)
+		memset(h + 1, 0, total);
+	else if (!(h = __libc_calloc(1, ttst_alloc_bytes(total))))
 		return NULL;
 	return ttst_hdr_finish(h, total, site, typed, 0);
 }
@@ -105,7 +121,7 @@ void *ttst_calloc_block(size_t n, size_t size, uint32_t site, unsigned typed)
 /* Moves an over-aligned block to a plain one of n bytes, keeping header fields. */
 static struct ttst_hdr *unalign(struct ttst_hdr *h, size_t n)
 {
-	struct ttst_hdr *nh = __libc_malloc(n + sizeof *nh);
+	struct ttst_hdr *nh = __libc_malloc(ttst_alloc_bytes(n));
 	if (!nh)
 		return NULL;
 	size_t old = ttst_hdr_size(h);
@@ -141,7 +157,7 @@ void *ttst_realloc_block(void *p, size_t n, uint32_t site, unsigned typed)
 	if (magic & TTST_MAGIC_ALIGNED)
 		nh = unalign(h, n);
 	else
-		nh = __libc_realloc(h, n + sizeof *nh);
+		nh = __libc_realloc(h, ttst_alloc_bytes(n));
 	if (!nh)
 		return NULL;
 	magic &= ~TTST_MAGIC_ALIGNED;

@@ -20,6 +20,35 @@ extern void __libc_free(void *);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 
+/*
+ * Small-block cache.  A request of n bytes needs n + 16 bytes from glibc, whose
+ * chunk for it is (n + 16 + 8) rounded up to 16 (the 8 being glibc's size
+ * field).  Small blocks are allocated as exactly their chunk class minus 8, so
+ * they use the same memory as an exact request, and every freed block of a
+ * class fits every request of that class: free() keeps up to
+ * TTST_BIN_MAX blocks per class (at most TTST_CACHE_BYTES per thread) and
+ * malloc() reuses them without calling glibc.  Cached blocks have given their
+ * slot back, so they are never enumerated.
+ */
+#define TTST_BIN_MAX 256
+#define TTST_CACHE_BYTES (1u << 20)
+
+/* Chunk class (chunk bytes / 16) of a block for n user bytes. */
+static inline size_t ttst_class(size_t n)
+{
+	return (n + sizeof(struct ttst_hdr) + 8 + 15) >> 4;
+}
+
+/* Bytes to ask glibc for, for n user bytes (n <= TTST_MAX_SIZE). */
+static inline size_t ttst_alloc_bytes(size_t n)
+{
+	size_t k = ttst_class(n);
+	return k <= TTST_NCLASS ? k * 16 - 8 : n + sizeof(struct ttst_hdr);
+}
+
+/* Returns every cached block of t to glibc (thread exit). */
+void ttst_cache_flush(struct ttst_tls *t);
+
 /* Slow path of ttst_hdr_finish: the thread's TLS is not attached or has exited. */
 void *ttst_hdr_finish_slow(struct ttst_hdr *h, size_t n, uint32_t site, unsigned magic);
 
@@ -52,6 +81,34 @@ static inline void *ttst_hdr_finish(struct ttst_hdr *h, size_t n, uint32_t site,
 	return h + 1;
 }
 
+/* A cached block of class k for the calling thread, or NULL. */
+static inline struct ttst_hdr *ttst_cache_pop(size_t k)
+{
+	struct ttst_tls *t = &ttst_tls;
+	if (k > TTST_NCLASS || t->state != TTST_TLS_LIVE)
+		return NULL;
+	struct ttst_hdr *h = t->bin[k];
+	if (h) {
+		t->bin[k] = *(void **)h;
+		t->bin_n[k]--;
+		t->cached -= k * 16;
+	}
+	return h;
+}
+
+/* Keeps block h of class k in the thread's cache; 0 if it was not taken. */
+static inline int ttst_cache_push(struct ttst_tls *t, struct ttst_hdr *h, size_t k)
+{
+	if (k > TTST_NCLASS || t->bin_n[k] >= TTST_BIN_MAX || t->cached + k * 16 > TTST_CACHE_BYTES)
+		return 0;
+	h->word = ttst_hdr_word(0, TTST_MAGIC_FREED);
+	*(void **)h = t->bin[k];
+	t->bin[k] = h;
+	t->bin_n[k]++;
+	t->cached += k * 16;
+	return 1;
+}
+
 /* malloc with a site number (0 = unknown); typed: the site has a type. */
 static inline void *ttst_alloc_block(size_t n, uint32_t site, unsigned typed)
 {
@@ -59,9 +116,12 @@ static inline void *ttst_alloc_block(size_t n, uint32_t site, unsigned typed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	struct ttst_hdr *h = __libc_malloc(n + sizeof *h);
-	if (ttst_unlikely(!h))
-		return NULL;
+	struct ttst_hdr *h = ttst_cache_pop(ttst_class(n));
+	if (!h) {
+		h = __libc_malloc(ttst_alloc_bytes(n));
+		if (ttst_unlikely(!h))
+			return NULL;
+	}
 	return ttst_hdr_finish(h, n, site, typed, 0);
 }
 
@@ -88,8 +148,11 @@ static inline void ttst_free_block(void *p)
 		ttst_slot_put(t, slot, e);
 	}
 	unsigned typed = magic & TTST_MAGIC_TYPED;
+	size_t n = (size_t)(w & TTST_SIZE_MASK);
 	t->objs[typed]--;
-	t->bytes[typed] -= (int64_t)(w & TTST_SIZE_MASK);
+	t->bytes[typed] -= (int64_t)n;
+	if (ttst_cache_push(t, h, ttst_class(n)))
+		return;
 	h->word = ttst_hdr_word(0, TTST_MAGIC_FREED);
 	__libc_free(h);
 }

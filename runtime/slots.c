@@ -40,15 +40,34 @@ static int ensure_chunk(uint32_t i)
 	return 0;
 }
 
-/* Pushes the list starting at head onto the global batch list (lock held). */
-static void push_batch_locked(uint32_t head)
+/* Links slots s[0..n) into one batch and pushes it on the global list (lock held). */
+static void push_batch_locked(const uint32_t *s, uint32_t n)
 {
-	uintptr_t *e = ttst_slot_entry(head);
-	*e = (uintptr_t)(uint32_t)*e | ((uintptr_t)global_batches << 32);
-	global_batches = head;
+	if (!n)
+		return;
+	for (uint32_t j = 0; j < n; j++)
+		*ttst_slot_entry(s[j]) = ((uintptr_t)(j + 1 < n ? s[j + 1] : 0) << 1) | 1;
+	uintptr_t *head = ttst_slot_entry(s[0]);
+	*head |= (uintptr_t)global_batches << 32;
+	global_batches = s[0];
 }
 
-/* Hands out TTST_SLOT_BATCH never-used slots as t's list; -1 if the table is full. */
+/* Pops one batch from the global list into t's stack (lock held); 0 or -1. */
+static int pop_batch_locked(struct ttst_tls *t)
+{
+	uint32_t i = global_batches;
+	if (!i)
+		return -1;
+	global_batches = link_batch(*ttst_slot_entry(i));
+	while (i && t->nslots < TTST_SLOT_STACK) {
+		uint32_t next = link_next(*ttst_slot_entry(i));
+		t->slots[t->nslots++] = i;
+		i = next;
+	}
+	return 0;
+}
+
+/* Puts TTST_SLOT_BATCH never-used slots on t's stack; -1 if the table is full. */
 static int fresh_batch(struct ttst_tls *t)
 {
 	static int full_reported;
@@ -59,93 +78,57 @@ static int fresh_batch(struct ttst_tls *t)
 				 "are not enumerated and cannot be transferred by an update");
 		return -1;
 	}
-	/* batches are 64-aligned and never straddle a chunk */
-	uint32_t first = start ? start : 1;
-	uint32_t end = start + TTST_SLOT_BATCH;
-	for (uint32_t i = first; i < end; i++)
-		*ttst_slot_entry(i) = ((uintptr_t)(i + 1 < end ? i + 1 : 0) << 1) | 1;
-	t->free_head = first;
-	t->free_count = end - first;
+	/* batches are 64-aligned and never straddle a chunk; slot 0 is never used */
+	for (uint32_t i = start + TTST_SLOT_BATCH; i-- > (start ? start : 1);)
+		t->slots[t->nslots++] = i;
 	return 0;
 }
 
 int ttst_slot_refill(struct ttst_tls *t)
 {
-	if (t->spare_head) {
-		t->free_head = t->spare_head;
-		t->free_count = TTST_SLOT_BATCH;
-		t->spare_head = 0;
-		return 0;
-	}
 	pthread_mutex_lock(&global_lock);
-	uint32_t b = global_batches;
-	if (b)
-		global_batches = link_batch(*ttst_slot_entry(b));
+	int r = pop_batch_locked(t);
 	pthread_mutex_unlock(&global_lock);
-	if (b) {
-		t->free_head = b;
-		t->free_count = TTST_SLOT_BATCH; /* approximate: batches may be shorter */
-		return 0;
-	}
-	return fresh_batch(t);
+	return r == 0 ? 0 : fresh_batch(t);
 }
 
 void ttst_slot_overflow(struct ttst_tls *t)
 {
-	if (t->spare_head) {
-		pthread_mutex_lock(&global_lock);
-		push_batch_locked(t->spare_head);
-		pthread_mutex_unlock(&global_lock);
-	}
-	t->spare_head = t->free_head;
-	t->free_head = 0;
-	t->free_count = 0;
+	pthread_mutex_lock(&global_lock);
+	push_batch_locked(t->slots + TTST_SLOT_BATCH, t->nslots - TTST_SLOT_BATCH);
+	pthread_mutex_unlock(&global_lock);
+	t->nslots = TTST_SLOT_BATCH;
 }
 
 uint32_t ttst_slot_take_global(uintptr_t h)
 {
-	uint32_t i = 0;
+	struct ttst_tls tmp;
+	tmp.nslots = 0;
 	pthread_mutex_lock(&global_lock);
-	if (!global_batches) {
-		struct ttst_tls tmp = {0};
-		if (fresh_batch(&tmp) == 0)
-			push_batch_locked(tmp.free_head);
+	if (pop_batch_locked(&tmp) < 0 && fresh_batch(&tmp) < 0) {
+		pthread_mutex_unlock(&global_lock);
+		return 0;
 	}
-	if (global_batches) {
-		i = global_batches;
-		uintptr_t e = *ttst_slot_entry(i);
-		uint32_t next = link_next(e);
-		if (next) {
-			uintptr_t *ne = ttst_slot_entry(next);
-			*ne = (uintptr_t)(uint32_t)*ne | ((uintptr_t)link_batch(e) << 32);
-			global_batches = next;
-		} else {
-			global_batches = link_batch(e);
-		}
-		*ttst_slot_entry(i) = h;
-	}
+	uint32_t i = tmp.slots[--tmp.nslots];
+	push_batch_locked(tmp.slots, tmp.nslots);
 	pthread_mutex_unlock(&global_lock);
+	*ttst_slot_entry(i) = h;
 	return i;
 }
 
 void ttst_slot_put_global(uint32_t i)
 {
 	pthread_mutex_lock(&global_lock);
-	*ttst_slot_entry(i) = 1; /* a one-slot list */
-	push_batch_locked(i);
+	push_batch_locked(&i, 1);
 	pthread_mutex_unlock(&global_lock);
 }
 
 void ttst_slot_flush(struct ttst_tls *t)
 {
 	pthread_mutex_lock(&global_lock);
-	if (t->free_head)
-		push_batch_locked(t->free_head);
-	if (t->spare_head)
-		push_batch_locked(t->spare_head);
+	push_batch_locked(t->slots, t->nslots);
 	pthread_mutex_unlock(&global_lock);
-	t->free_head = t->spare_head = 0;
-	t->free_count = 0;
+	t->nslots = 0;
 }
 
 int ttst_slot_foreach(int (*fn)(uintptr_t hdr, uint32_t slot, void *arg), void *arg)

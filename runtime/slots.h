@@ -10,22 +10,25 @@
 /*
  * Slots live in chunks of 64Ki entries, mmapped on demand; the chunk
  * directory is a fixed array, so looking a slot up takes no lock.  An entry
- * is either the address of a live block's header (16-aligned, low bit 0) or a
- * free-list link (low bit 1):
+ * is either the address of a live block's header (16-aligned, low bit 0), 0
+ * (never used), or odd: a free slot.  Free slots on the global list are
+ * linked through their entries:
  *
- *   bits 63..32: next batch (only in the first slot of a batch on the global list)
- *   bits 31..1 : next free slot in this list (0 = end)
+ *   bits 63..32: next batch (only in the first slot of a batch)
+ *   bits 31..1 : next free slot of this batch (0 = end)
  *   bit  0     : 1
  *
- * Slot 0 is never used: 0 means "no slot" in headers and lists.  Each thread
- * pops and pushes slots on its own lists in TLS (no lock); batches of
- * TTST_SLOT_BATCH move between threads through a mutex-protected global list.
+ * Slot 0 is never used: 0 means "no slot" in headers.  Each thread keeps its
+ * free slots in a stack in TLS (no lock, no dependent loads); TTST_SLOT_BATCH
+ * of them move between a thread and the mutex-protected global list at a time.
  */
 #define TTST_SLOT_CHUNK_BITS 16
 #define TTST_SLOT_CHUNK (1u << TTST_SLOT_CHUNK_BITS)
 #define TTST_SLOT_CHUNKS 32768u
 #define TTST_SLOT_MAX (TTST_SLOT_CHUNKS << TTST_SLOT_CHUNK_BITS) /* 2^31 */
 #define TTST_SLOT_BATCH 64u
+#define TTST_SLOT_STACK (sizeof(((struct ttst_tls *)0)->slots) / sizeof(uint32_t))
+_Static_assert(TTST_SLOT_STACK == 2 * TTST_SLOT_BATCH, "TLS slot stack holds two batches");
 
 extern uintptr_t *ttst_slot_dir[TTST_SLOT_CHUNKS];
 extern uint32_t ttst_slot_bump; /* slots below this were handed out at least once */
@@ -45,12 +48,11 @@ static inline uintptr_t *ttst_slot_entry_checked(uint32_t i)
 	return c ? &c[i & (TTST_SLOT_CHUNK - 1)] : NULL;
 }
 
-/* Refills t's free list (from its spare batch, the global list or fresh
- * slots).  Returns 0, or -1 when the table is full (reported once). */
+/* Refills t's stack with a batch (from the global list or fresh slots).
+ * Returns 0, or -1 when the table is full (reported once). */
 int ttst_slot_refill(struct ttst_tls *t);
 
-/* Moves t's spare batch to the global list and the current list to spare;
- * called when the current list reached TTST_SLOT_BATCH. */
+/* Moves the upper half of t's full stack to the global list. */
 void ttst_slot_overflow(struct ttst_tls *t);
 
 /* Takes a slot for header h, bypassing TLS (exited threads).  0 if none. */
@@ -59,39 +61,31 @@ uint32_t ttst_slot_take_global(uintptr_t h);
 /* Returns slot i to the global list (exited threads). */
 void ttst_slot_put_global(uint32_t i);
 
-/* Gives t's lists back to the global list (thread exit). */
+/* Gives t's free slots back to the global list (thread exit). */
 void ttst_slot_flush(struct ttst_tls *t);
 
-/* Pops a slot from t's list and stores h in it; 0 if the table is full. */
+/* Takes a free slot from t and stores h in it; 0 if the table is full. */
 static inline uint32_t ttst_slot_take(struct ttst_tls *t, uintptr_t h)
 {
-	uint32_t i = t->free_head;
-	if (__builtin_expect(!i, 0)) {
-		if (ttst_slot_refill(t) < 0)
-			return 0;
-		i = t->free_head;
-	}
-	uintptr_t *e = ttst_slot_entry(i);
-	t->free_head = (uint32_t)*e >> 1;
-	if (t->free_count)
-		t->free_count--;
-	*e = h;
+	if (__builtin_expect(!t->nslots, 0) && ttst_slot_refill(t) < 0)
+		return 0;
+	uint32_t i = t->slots[--t->nslots];
+	*ttst_slot_entry(i) = h;
 	return i;
 }
 
-/* Marks slot i (entry e) free and pushes it on t's list. */
+/* Marks slot i (entry e) free and keeps it in t. */
 static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uintptr_t *e)
 {
-	if (__builtin_expect(t->free_count >= TTST_SLOT_BATCH, 0))
+	*e = 1;
+	if (__builtin_expect(t->nslots == TTST_SLOT_STACK, 0))
 		ttst_slot_overflow(t);
-	*e = ((uintptr_t)t->free_head << 1) | 1;
-	t->free_head = i;
-	t->free_count++;
+	t->slots[t->nslots++] = i;
 }
 
-/* Calls fn(header, arg) for every live block; stops when fn returns non-zero
- * and returns that value.  Only valid while every thread that allocates is
- * quiescent (or in a single-threaded program). */
+/* Calls fn(header, slot, arg) for every live block; stops when fn returns
+ * non-zero and returns that value.  Only valid while every thread that
+ * allocates is quiescent (or in a single-threaded program). */
 int ttst_slot_foreach(int (*fn)(uintptr_t hdr, uint32_t slot, void *arg), void *arg);
 
 /* Number of slots ever handed out (upper bound of live blocks). */

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "alloc.h"
 #include "locals.h"
 #include "slots.h"
 #include "threads.h"
@@ -55,6 +56,7 @@ static void tls_exit(void *arg)
 	t->thread = NULL;
 	ttst_locals_drop(t);
 	ttst_slot_flush(t);
+	ttst_cache_flush(t);
 	pthread_mutex_lock(&list_lock);
 	unlink_locked(t);
 	fold_counters(t);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #define TTST_PEND_DEPTH 8 /* nested allocator-wrapper calls remembered */
+#define TTST_NCLASS 64     /* small-block cache: chunk classes of 16 bytes up to 1 KiB */
 
 enum ttst_tls_state {
 	TTST_TLS_NEW = 0,    /* not yet seen by the runtime */
@@ -16,9 +17,9 @@ struct ttst_thread;
 struct ttst_local;
 
 struct ttst_tls {
-	/* object-table slot lists (slots.c): head index, approximate length */
-	uint32_t free_head, free_count;
-	uint32_t spare_head, state;
+	/* free object-table slots of this thread (slots.h): a stack */
+	uint32_t nslots, state;
+	uint32_t slots[128];
 	/* heap counters by typed-ness [0] untyped [1] typed (summed by stats) */
 	int64_t objs[2];
 	int64_t bytes[2];
@@ -32,6 +33,11 @@ struct ttst_tls {
 	struct ttst_local *locals;
 	uint32_t nlocals; /* entries in locals (read by status without the owner) */
 	uint32_t reserved;
+	/* small-block cache (alloc.h): freed blocks by chunk class, linked
+	 * through their first 8 bytes; cached bytes of all classes */
+	void *bin[TTST_NCLASS + 1];
+	uint16_t bin_n[TTST_NCLASS + 1];
+	uint64_t cached;
 	/* list of live TLS blocks (tls.c) */
 	struct ttst_tls *next, *prev;
 };

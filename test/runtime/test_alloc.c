@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "chunk.h"
 #include "registry.h"
 #include "sites.h"
@@ -216,6 +217,34 @@ static void test_libc_blocks(void)
 	CU_ASSERT_EQUAL(n, 0);
 }
 
+/* Freed small blocks are kept per thread and reused, never enumerated, bounded. */
+static void test_cache(void)
+{
+	char *p = malloc(24);
+	uintptr_t addr = (uintptr_t)launder(p);
+	free(p);
+	int n;
+	enum_find((void *)addr, &n);
+	CU_ASSERT_EQUAL(n, 0); /* cached, not live */
+	char *q = malloc(20);  /* same chunk class: the cached block comes back */
+	CU_ASSERT_EQUAL((uintptr_t)q, addr);
+	check_block(q, 20, 0);
+	free(q);
+	static char *many[600];
+	for (int i = 0; i < 600; i++)
+		many[i] = malloc(100);
+	for (int i = 0; i < 600; i++)
+		free(many[i]);
+	struct ttst_tls *t = &ttst_tls;
+	size_t k = ttst_class(100);
+	CU_ASSERT(t->bin_n[k] <= TTST_BIN_MAX && t->bin_n[k] > 0);
+	CU_ASSERT(t->cached <= TTST_CACHE_BYTES);
+	size_t sum = 0;
+	for (size_t c = 0; c <= TTST_NCLASS; c++)
+		sum += t->bin_n[c] * c * 16;
+	CU_ASSERT_EQUAL(sum, t->cached);
+}
+
 int add_alloc_tests(void)
 {
 	CU_pSuite s = CU_add_suite("allocator", NULL, NULL);
@@ -223,6 +252,7 @@ int add_alloc_tests(void)
 	    !CU_add_test(s, "alignment", test_alignment) ||
 	    !CU_add_test(s, "realloc identity", test_realloc_identity) ||
 	    !CU_add_test(s, "foreign pointers", test_foreign) ||
+	    !CU_add_test(s, "small-block cache", test_cache) ||
 	    !CU_add_test(s, "libc blocks enumerated", test_libc_blocks))
 		return -1;
 	return 0;
