@@ -20,9 +20,9 @@ fail() {
 	exit 1
 }
 
-# start_server: runs ctlsrv in the background and waits until it runs (sets $pid).
+# start_server [ARG]: runs ctlsrv in the background and waits until it runs (sets $pid).
 start_server() {
-	"$srv" >"$tmp/out.$$.${#pids[@]}" 2>&1 &
+	"$srv" "$@" >"$tmp/out.$$.${#pids[@]}" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	for _ in $(seq 100); do

@@ -66,6 +66,20 @@ for _ in $(seq 40); do
 	sleep 0.05
 done
 [ -S "$TTST_RUNDIR/$dead.sock" ] && fail "stale socket $dead.sock not removed by the next process"
+# a forked child has its own control socket and answers for itself
+start_server fork
+child=$(sed -n 's/^ready child=//p' "$tmp/out.$$.$((${#pids[@]} - 1))")
+[ -n "$child" ] || fail "ctlsrv fork: no child pid"
+pids+=("$child")
+for _ in $(seq 40); do
+	[ -S "$TTST_RUNDIR/$child.sock" ] && break
+	sleep 0.05
+done
+"$ctl" status --json "$child" | jq -e --argjson p "$child" '.pid == $p and .threads == 1' >/dev/null ||
+	fail "forked child: $("$ctl" status "$child" 2>&1)"
+"$ctl" status --json "$pid" | jq -e --argjson p "$pid" '.pid == $p' >/dev/null ||
+	fail "parent after fork: $("$ctl" status "$pid" 2>&1)"
+kill "$child"
 perm=$(stat -c %a "$TTST_RUNDIR")
 [ "$perm" = 700 ] || fail "run directory mode $perm, expected 700"
 perm=$(stat -c %a "$TTST_RUNDIR/$pid.sock")

@@ -17,4 +17,9 @@ case $out in "ttst: TTST_OPTIONS: bad value 'soon' for timeout_ms"*) ;; *) fail 
 
 out=$(TTST_OPTIONS=timeout_ms=500:log_level=info "$prog" 2>&1); rc=$?
 [ "$rc" -eq 0 ] && [ "$out" = "hello updating=0" ] || fail "good options: exit $rc, output: $out"
+# trace_file: runtime events (here: the control socket) are appended to it
+trace=$(mktemp /tmp/ttst-trace-XXXXXX)
+TTST_OPTIONS=trace_file=$trace "$prog" >/dev/null 2>&1 || fail "trace_file: exit $?"
+grep -q "ttst: control socket .*/[0-9]*\.sock" "$trace" || { cat "$trace" >&2; rm -f "$trace"; fail "trace_file: no trace"; }
+rm -f "$trace"
 echo "options_exit: ok"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <ttst.h>
 
 #include "chunk.h"
@@ -270,10 +271,49 @@ static void test_threads(void)
 	memset(mailbox, 0, sizeof mailbox);
 }
 
+static void *returns(void *arg)
+{
+	return arg;
+}
+
+static void *exits(void *arg)
+{
+	pthread_exit(arg);
+}
+
+static void *blocks(void *arg)
+{
+	char c;
+	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg; /* cancelled inside read */
+}
+
+/* Threads deregister however they end: return, pthread_exit, cancellation. */
+static void test_thread_exit(void)
+{
+	size_t n0 = ttst_threads_count();
+	int p[2];
+	CU_ASSERT_FATAL(pipe(p) == 0);
+	pthread_t a, b, c;
+	CU_ASSERT_FATAL(pthread_create(&a, NULL, returns, NULL) == 0);
+	CU_ASSERT_FATAL(pthread_create(&b, NULL, exits, NULL) == 0);
+	CU_ASSERT_FATAL(pthread_create(&c, NULL, blocks, &p[0]) == 0);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	CU_ASSERT_EQUAL(ttst_threads_count(), n0 + 1); /* c, blocked in read */
+	pthread_cancel(c);
+	void *r;
+	pthread_join(c, &r);
+	CU_ASSERT_PTR_EQUAL(r, PTHREAD_CANCELED);
+	CU_ASSERT_EQUAL(ttst_threads_count(), n0);
+	close(p[0]);
+	close(p[1]);
+}
+
 int add_threads_tests(void)
 {
 	CU_pSuite s = CU_add_suite("threads", NULL, NULL);
-	if (!s || !CU_add_test(s, "4 threads vs shadow", test_threads))
+	if (!s || !CU_add_test(s, "4 threads vs shadow", test_threads) ||
+	    !CU_add_test(s, "thread exit deregisters", test_thread_exit))
 		return -1;
 	return 0;
 }
