@@ -5,6 +5,8 @@
  * Output (one line each, unsorted):
  *   struct|union <size> <member>@<offset>[:<bit_offset>:<bit_size>] ...
  *   var <name> <size>|?
+ * With -n, each struct/union line ends with a tab and its tag name ("" when
+ * anonymous).
  * A bitfield's offset is the byte holding its first bit and bit_offset the
  * bit within that byte (the ttst_meta convention); anonymous members print
  * with an empty name ("@4").  Exit 0 on success, 1 if the DWARF cannot be
@@ -25,6 +27,7 @@ struct ctx {
 	Dwarf_Debug dbg;
 	const char *path;
 	int failed; /* a libdwarf call failed: the output is incomplete */
+	int names;  /* -n: append "\t<tag name>" to struct/union lines */
 };
 
 /* Reports a libdwarf error (naming the binary and what was being read),
@@ -310,6 +313,12 @@ static void print_aggregate(struct ctx *c, Dwarf_Die die, Dwarf_Half tag, uint64
 	}
 	if (rc == DW_DLV_ERROR)
 		report(c, "members", err);
+	if (c->names) {
+		char *name = NULL;
+		if (dwarf_diename(die, &name, &err) != DW_DLV_OK)
+			name = NULL;
+		printf("\t%s", name ? name : "");
+	}
 	printf("\n");
 }
 
@@ -444,12 +453,17 @@ static int walk_units(struct ctx *c)
 
 int main(int argc, char **argv)
 {
-	struct ctx c = {NULL, NULL, 0};
+	struct ctx c = {NULL, NULL, 0, 0};
 	Dwarf_Error err = NULL;
+	if (argc == 3 && strcmp(argv[1], "-n") == 0) {
+		c.names = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: ttst-dwarfcheck BINARY\n"
+		fprintf(stderr, "usage: ttst-dwarfcheck [-n] BINARY\n"
 				"prints one canonical line per struct/union definition and per "
-				"static-storage variable in BINARY's DWARF\n");
+				"static-storage variable in BINARY's DWARF (-n: with tag names)\n");
 		return 2;
 	}
 	c.path = argv[1];

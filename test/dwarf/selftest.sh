@@ -39,9 +39,9 @@ run gcc-dwarf4 gcc -gdwarf-4
 run gcc-dwarf2 gcc -gdwarf-2 -gstrict-dwarf
 # compare.sh on the clang binary: a hand-written inspect JSON with the same
 # layouts passes; each kind of difference is reported.
-cmp() { # NAME EXPECTED_EXIT JQ_FILTER
+cmp() { # NAME EXPECTED_EXIT JQ_FILTER [--strict]
 	jq "$3" "$src/selftest-inspect.json" >"$work/$1.json" || { fails=$((fails + 1)); return; }
-	TTST_DWARFCHECK="$check" bash "$src/compare.sh" /nonexistent "$work/clang16-dwarf5" "$work/$1.json" "$1" \
+	TTST_DWARFCHECK="$check" bash "$src/compare.sh" ${4:-} /nonexistent "$work/clang16-dwarf5" "$work/$1.json" "$1" \
 		>"$work/$1.log" 2>&1
 	local rc=$?
 	if [ $rc -ne "$2" ]; then
@@ -58,7 +58,11 @@ if [ -x "$work/clang16-dwarf5" ]; then
 	cmp compare-bit 1 '(.types[] | select(.name == "struct flags") | .members[3].bit_offset) = 5'
 	cmp compare-size 1 '(.types[] | select(.name == "union u") | .size) = 12'
 	cmp compare-missing-type 1 'del(.types[] | select(.name == "struct flex"))'
-	cmp compare-extra-type 1 '.types += [{"id": "0000000000000009", "name": "struct bogus", "kind": "struct", "size": 4, "members": [{"name": "z", "offset": 0, "type": "00000000000000a1"}]}]'
+	bogus='.types += [{"id": "0000000000000009", "name": "struct bogus", "kind": "struct", "size": 4, "members": [{"name": "z", "offset": 0, "type": "00000000000000a1"}]}]'
+	cmp compare-extra-type-strict 1 "$bogus" --strict
+	cmp compare-extra-type-unknown-name 0 "$bogus"
+	cmp compare-extra-type-known-name 1 "${bogus/struct bogus/struct hdr}"
+	cmp compare-same-strict 0 '.' --strict
 	cmp compare-missing-var 1 'del(.statics[] | select(.name == "calls"))'
 	cmp compare-untyped-var 1 '(.statics[] | select(.name == "g_u") | .type) = null'
 	cmp compare-var-size 1 '(.statics[] | select(.name == "g_hdrs") | .size) = 24'

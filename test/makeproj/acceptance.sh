@@ -34,7 +34,9 @@ json=$work/inspect.json
 fails=0
 
 # (a) struct/union layouts and DWARF variables against libdwarf.
-bash "$here/../dwarf/compare.sh" "$build" "$proj/kvs" "$json" "makeproj-$opt" 2>&1 ||
+strict=""
+[ "$opt" = O0 ] && strict=--strict
+bash "$here/../dwarf/compare.sh" $strict "$build" "$proj/kvs" "$json" "makeproj-$opt" 2>&1 ||
 	fails=$((fails + 1))
 
 # (b) every global is a typed static: data symbols of the project's objects
