@@ -1,4 +1,5 @@
-/* client.c -- ttst-ctl's control-socket client: socket discovery, framed request/reply with timeouts. */
+/* client.c -- ttst-ctl's control-socket client: socket discovery, framed request/reply with
+ * timeouts. */
 #define _GNU_SOURCE
 #include "client.h"
 
@@ -82,7 +83,8 @@ struct cands {
 /* Appends "<a><b>" as a candidate directory (dropped if it does not fit). */
 static void add_cand(struct cands *c, const char *a, const char *b)
 {
-	if (c->n < 8 && snprintf(c->dir[c->n], sizeof c->dir[0], "%s%s", a, b) < (int)sizeof c->dir[0])
+	if (c->n < 8 &&
+	    snprintf(c->dir[c->n], sizeof c->dir[0], "%s%s", a, b) < (int)sizeof c->dir[0])
 		c->n++;
 }
 
@@ -138,7 +140,8 @@ int ctl_client_find(pid_t pid, char *buf, size_t n, char *err, size_t errlen)
 	}
 	if (denied >= 0) {
 		snprintf(buf, n, "%s/%d%s", c.dir[denied], (int)pid, TTST_PROTO_SOCK_SUFFIX);
-		snprintf(err, errlen, "pid %d: permission denied reaching its control socket %s "
+		snprintf(err, errlen,
+			 "pid %d: permission denied reaching its control socket %s "
 			 "(the process belongs to uid %u; run ttst-ctl as that user or as root)",
 			 (int)pid, buf, (unsigned)uid);
 		return -1;
@@ -164,11 +167,15 @@ int ctl_client_connect(pid_t pid, char *err, size_t errlen)
 	int e = errno;
 	close(fd);
 	if (e == ECONNREFUSED)
-		snprintf(err, errlen, "pid %d: not instrumented by ttst (stale control socket %s: "
-			 "nobody listens)", (int)pid, a.sun_path);
+		snprintf(err, errlen,
+			 "pid %d: not instrumented by ttst (stale control socket %s: "
+			 "nobody listens)",
+			 (int)pid, a.sun_path);
 	else if (e == EACCES || e == EPERM)
-		snprintf(err, errlen, "pid %d: permission denied connecting to %s (run ttst-ctl as "
-			 "the process's user or as root)", (int)pid, a.sun_path);
+		snprintf(err, errlen,
+			 "pid %d: permission denied connecting to %s (run ttst-ctl as "
+			 "the process's user or as root)",
+			 (int)pid, a.sun_path);
 	else
 		snprintf(err, errlen, "pid %d: cannot connect to %s: %s", (int)pid, a.sun_path,
 			 strerror(e));
@@ -252,7 +259,8 @@ static void unescape(const char *src, const char *end, char *buf, size_t n)
 	size_t o = 0;
 	while (src < end && o + 1 < n) {
 		unsigned v;
-		if (src[0] == '\\' && end - src >= 4 && src[1] == 'x' && sscanf(src + 2, "%2x", &v) == 1) {
+		if (src[0] == '\\' && end - src >= 4 && src[1] == 'x' &&
+		    sscanf(src + 2, "%2x", &v) == 1) {
 			buf[o++] = (char)v;
 			src += 4;
 		} else {

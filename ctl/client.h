@@ -1,4 +1,5 @@
-/* client.h -- ttst-ctl's side of the control socket: find a process's socket, send a request, read the reply. */
+/* client.h -- ttst-ctl's side of the control socket: find a process's socket, send a request, read
+ * the reply. */
 #ifndef TTST_CTL_CLIENT_H
 #define TTST_CTL_CLIENT_H
 

@@ -1,4 +1,5 @@
-/* status.c -- `ttst-ctl status [--json] PID`: asks a running process for its STATUS and prints it. */
+/* status.c -- `ttst-ctl status [--json] PID`: asks a running process for its STATUS and prints it.
+ */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,30 +17,30 @@
 static const struct {
 	const char *key, *label;
 } fields[] = {
-	{"pid", "pid"},
-	{"program", "program"},
-	{"abi_version", "ABI version"},
-	{"modules", "modules"},
-	{"tus", "translation units"},
-	{"static_objects", "static objects"},
-	{"functions", "functions"},
-	{"locals", "locals"},
-	{"heap_objects_typed", "heap objects, typed"},
-	{"heap_bytes_typed", "heap bytes, typed"},
-	{"heap_objects_untyped", "heap objects, untyped"},
-	{"heap_bytes_untyped", "heap bytes, untyped"},
-	{"mmap_regions", "mmap regions"},
-	{"mmap_bytes", "mmap bytes"},
-	{"threads", "registered threads"},
-	{"update_points", "update points reached"},
-	{"parked", "parked now"},
-	{"last_update", "last update"},
-	{"last_update_time", "last update time"},
-	{"last_update_ms", "last update duration ms"},
-	{"last_update_detail", "last update detail"},
-	{"timeout_ms", "update timeout ms"},
-	{"park_timeout_ms", "park timeout ms"},
-	{"validate", "validation"},
+    {"pid", "pid"},
+    {"program", "program"},
+    {"abi_version", "ABI version"},
+    {"modules", "modules"},
+    {"tus", "translation units"},
+    {"static_objects", "static objects"},
+    {"functions", "functions"},
+    {"locals", "locals"},
+    {"heap_objects_typed", "heap objects, typed"},
+    {"heap_bytes_typed", "heap bytes, typed"},
+    {"heap_objects_untyped", "heap objects, untyped"},
+    {"heap_bytes_untyped", "heap bytes, untyped"},
+    {"mmap_regions", "mmap regions"},
+    {"mmap_bytes", "mmap bytes"},
+    {"threads", "registered threads"},
+    {"update_points", "update points reached"},
+    {"parked", "parked now"},
+    {"last_update", "last update"},
+    {"last_update_time", "last update time"},
+    {"last_update_ms", "last update duration ms"},
+    {"last_update_detail", "last update detail"},
+    {"timeout_ms", "update timeout ms"},
+    {"park_timeout_ms", "park timeout ms"},
+    {"validate", "validation"},
 };
 
 static int usage(void)
@@ -99,8 +100,10 @@ int cmd_status(int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			printf("usage: ttst-ctl status [--json] PID\n"
-			       "Prints the program, ABI version, objects, threads and last update of a\n"
-			       "process built with ttst-cc.  Exit 3 if it is not running or not instrumented.\n");
+			       "Prints the program, ABI version, objects, threads and last update "
+			       "of a\n"
+			       "process built with ttst-cc.  Exit 3 if it is not running or not "
+			       "instrumented.\n");
 			return CTL_EXIT_OK;
 		} else if (!arg)
 			arg = argv[i];

@@ -1,4 +1,5 @@
-/* alloc.c -- the allocator core's slow paths: calloc, realloc, aligned blocks, foreign pointers, exited threads. */
+/* alloc.c -- the allocator core's slow paths: calloc, realloc, aligned blocks, foreign pointers,
+ * exited threads. */
 #define _GNU_SOURCE
 #include "alloc.h"
 
@@ -173,7 +174,8 @@ void *ttst_memalign_block(size_t align, size_t n, uint32_t site, unsigned typed)
 	if (align <= 16)
 		return ttst_alloc_block(n, site, typed);
 	size_t total;
-	if (n > TTST_MAX_SIZE || __builtin_add_overflow(n, align + 2 * sizeof(struct ttst_hdr), &total)) {
+	if (n > TTST_MAX_SIZE ||
+	    __builtin_add_overflow(n, align + 2 * sizeof(struct ttst_hdr), &total)) {
 		errno = ENOMEM;
 		return NULL;
 	}

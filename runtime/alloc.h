@@ -1,4 +1,5 @@
-/* alloc.h -- the allocator core shared by the libc-named and the site entry points (fast paths inline). */
+/* alloc.h -- the allocator core shared by the libc-named and the site entry points (fast paths
+ * inline). */
 #ifndef TTST_RT_ALLOC_H
 #define TTST_RT_ALLOC_H
 

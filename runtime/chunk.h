@@ -40,9 +40,9 @@ struct ttst_hdr {
 };
 _Static_assert(sizeof(struct ttst_hdr) == 16, "ttst heap header must be 16 bytes");
 
-#define TTST_MAGIC_BASE 0x7A10u    /* low two bits: aligned, typed */
-#define TTST_MAGIC_TYPED 0x1u      /* the block's site has a type */
-#define TTST_MAGIC_ALIGNED 0x2u    /* over-aligned: base pointer precedes the header */
+#define TTST_MAGIC_BASE 0x7A10u /* low two bits: aligned, typed */
+#define TTST_MAGIC_TYPED 0x1u	/* the block's site has a type */
+#define TTST_MAGIC_ALIGNED 0x2u /* over-aligned: base pointer precedes the header */
 #define TTST_MAGIC_FREED 0xDEADu
 #define TTST_SIZE_BITS 48
 #define TTST_SIZE_MASK ((1ull << TTST_SIZE_BITS) - 1)

@@ -1,4 +1,5 @@
-/* control.c -- the control thread: a poll loop over the listening socket and its client connections. */
+/* control.c -- the control thread: a poll loop over the listening socket and its client
+ * connections. */
 #define _GNU_SOURCE
 #include "control.h"
 
@@ -24,8 +25,8 @@
 
 struct conn {
 	int fd;
-	size_t got, need;   /* bytes in buf, bytes of the frame being read */
-	uint64_t deadline;  /* ms: the frame (or the idle connection) times out */
+	size_t got, need;  /* bytes in buf, bytes of the frame being read */
+	uint64_t deadline; /* ms: the frame (or the idle connection) times out */
 	unsigned char buf[sizeof(struct ttst_msg_hdr) + 64];
 };
 
@@ -36,7 +37,7 @@ static struct {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct conn conns[MAX_CONNS];
 	size_t nconns;
-	int holding;         /* a park is held ... */
+	int holding;	     /* a park is held ... */
 	uint64_t hold_until; /* ... until then (ms) */
 } ctl = {.listen_fd = -1};
 
@@ -167,8 +168,8 @@ static int serve(struct conn *c, uint64_t now)
 	}
 	if (c->got < c->need)
 		return 0;
-	ttst_request_handle((const struct ttst_msg_hdr *)c->buf, c->buf + sizeof(struct ttst_msg_hdr),
-			    ctl.holding, &r);
+	ttst_request_handle((const struct ttst_msg_hdr *)c->buf,
+			    c->buf + sizeof(struct ttst_msg_hdr), ctl.holding, &r);
 	if (r.parked) {
 		ctl.holding = 1;
 		ctl.hold_until = now_ms() + r.hold_ms;
@@ -203,7 +204,8 @@ static void expire(uint64_t now)
 			continue;
 		if (c->got) {
 			struct ttst_reply r;
-			ttst_reply_error(&r, "request not complete within %u ms (got %zu of %zu bytes)",
+			ttst_reply_error(&r,
+					 "request not complete within %u ms (got %zu of %zu bytes)",
 					 TTST_PROTO_REQUEST_TIMEOUT_MS, c->got, c->need);
 			send_reply(c->fd, &r);
 		}
@@ -248,7 +250,8 @@ static int open_socket(char *err, size_t n)
 	int w = snprintf(ctl.path, sizeof ctl.path, "%s/%d%s", ctl.dir, (int)getpid(),
 			 TTST_PROTO_SOCK_SUFFIX);
 	if (w < 0 || (size_t)w >= sizeof ctl.path) {
-		snprintf(err, n, "socket path %.300s/<pid>.sock is too long (set TTST_RUNDIR)", ctl.dir);
+		snprintf(err, n, "socket path %.300s/<pid>.sock is too long (set TTST_RUNDIR)",
+			 ctl.dir);
 		return -1;
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

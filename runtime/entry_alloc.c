@@ -1,4 +1,5 @@
-/* entry_alloc.c -- the __ttst_* allocation entry points the pass redirects calls to, and wrapper sites. */
+/* entry_alloc.c -- the __ttst_* allocation entry points the pass redirects calls to, and wrapper
+ * sites. */
 #define _GNU_SOURCE
 #include <string.h>
 
@@ -58,8 +59,8 @@ TTST_EXPORT char *__ttst_strndup(const char *str, size_t n, struct ttst_tu_hdr *
 	return p;
 }
 
-TTST_EXPORT int __ttst_posix_memalign(void **out, size_t align, size_t size,
-				      struct ttst_tu_hdr *tu, uint32_t site)
+TTST_EXPORT int __ttst_posix_memalign(void **out, size_t align, size_t size, struct ttst_tu_hdr *tu,
+				      uint32_t site)
 {
 	if (align % sizeof(void *) || (align & (align - 1)) || !align)
 		return EINVAL;

@@ -32,7 +32,7 @@ static void *resolve(const char *name, const char *ver)
 /* Defines an interposed function `ret name params` that calls glibc's `name
  * args` with the calling thread marked as inside a quiescent call, and parks
  * on the way out if a park is in progress.  errno of the real call is kept. */
-#define TTST_QUIESCENT(VER, RET, NAME, PARAMS, ARGS)                                              \
+#define TTST_QUIESCENT(VER, RET, NAME, PARAMS, ARGS)                                               \
 	TTST_EXPORT RET NAME PARAMS                                                                \
 	{                                                                                          \
 		static RET(*ttst_real_) PARAMS;                                                    \
@@ -76,8 +76,7 @@ TTST_QUIESCENT(NULL, ssize_t, recvfrom,
 	       (int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *l),
 	       (fd, buf, n, fl, a, l))
 TTST_QUIESCENT(NULL, ssize_t, recvmsg, (int fd, struct msghdr *m, int fl), (fd, m, fl))
-TTST_QUIESCENT(NULL, int, nanosleep, (const struct timespec *req, struct timespec *rem),
-	       (req, rem))
+TTST_QUIESCENT(NULL, int, nanosleep, (const struct timespec *req, struct timespec *rem), (req, rem))
 TTST_QUIESCENT(NULL, int, clock_nanosleep,
 	       (clockid_t c, int fl, const struct timespec *req, struct timespec *rem),
 	       (c, fl, req, rem))
@@ -89,8 +88,7 @@ TTST_QUIESCENT(NULL, pid_t, wait, (int *st), (st))
 TTST_QUIESCENT(NULL, int, sigwait, (const sigset_t *set, int *sig), (set, sig))
 TTST_QUIESCENT(NULL, int, sigwaitinfo, (const sigset_t *set, siginfo_t *info), (set, info))
 TTST_QUIESCENT(NULL, int, sigtimedwait,
-	       (const sigset_t *set, siginfo_t *info, const struct timespec *ts),
-	       (set, info, ts))
+	       (const sigset_t *set, siginfo_t *info, const struct timespec *ts), (set, info, ts))
 TTST_QUIESCENT(NULL, int, pause, (void), ())
 
 /* pthread_cond_wait / timedwait: glibc's current symbol version (dlsym would

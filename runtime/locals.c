@@ -1,4 +1,5 @@
-/* locals.c -- __ttst_local / __ttst_local_exit: the live activations of main and TTST_STATEFUL functions. */
+/* locals.c -- __ttst_local / __ttst_local_exit: the live activations of main and TTST_STATEFUL
+ * functions. */
 #define _GNU_SOURCE
 #include "locals.h"
 
@@ -33,8 +34,8 @@ TTST_EXPORT void __ttst_local(struct ttst_tu_hdr *tu, uint32_t index, void *addr
 	if (b == 0 || b == TTST_SITE_BAD)
 		return; /* malformed blob, already reported */
 	if (index >= tu->nstatics || ttst_meta_statics(tu)[index].kind != TTST_S_LOCAL) {
-		ttst_warn("__ttst_local: static record %u of blob %p is not a local; ignored", index,
-			  (void *)tu);
+		ttst_warn("__ttst_local: static record %u of blob %p is not a local; ignored",
+			  index, (void *)tu);
 		return;
 	}
 	struct ttst_tls *t = &ttst_tls;

@@ -1,4 +1,5 @@
-/* log.c -- the runtime's message sink: stderr with the "ttst: " prefix, plus an optional trace file. */
+/* log.c -- the runtime's message sink: stderr with the "ttst: " prefix, plus an optional trace
+ * file. */
 #define _GNU_SOURCE
 #include "log.h"
 

@@ -1,4 +1,5 @@
-/* log.h -- the runtime's messages: "ttst: " on stderr, filtered by log_level, all copied to trace_file. */
+/* log.h -- the runtime's messages: "ttst: " on stderr, filtered by log_level, all copied to
+ * trace_file. */
 #ifndef TTST_RT_LOG_H
 #define TTST_RT_LOG_H
 

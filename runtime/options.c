@@ -24,7 +24,7 @@ static const char valid_keys[] = ""
 #define TTST_OPT(name, kind, def, help) ", " #name
 #include "options.def"
 #undef TTST_OPT
-	;
+    ;
 
 static int parse_MS(const char *v, unsigned *out)
 {
@@ -85,7 +85,7 @@ static int apply_item(char *item, struct ttst_options *o, char *err, size_t n)
 	if (!strcmp(key, #name)) {                                                                 \
 		if (parse_##kind(val, &o->name) == 0)                                              \
 			return 0;                                                                  \
-		snprintf(err, n, "TTST_OPTIONS: bad value '%s' for %s (expected %s)", val, key,     \
+		snprintf(err, n, "TTST_OPTIONS: bad value '%s' for %s (expected %s)", val, key,    \
 			 expect_##kind);                                                           \
 		return -1;                                                                         \
 	}
@@ -114,7 +114,8 @@ int ttst_options_parse(const char *spec, struct ttst_options *out, char *err, si
 		}
 		memcpy(spec_copy, spec, len + 1);
 		char *save = NULL;
-		for (char *it = strtok_r(spec_copy, ":", &save); it; it = strtok_r(NULL, ":", &save))
+		for (char *it = strtok_r(spec_copy, ":", &save); it;
+		     it = strtok_r(NULL, ":", &save))
 			if (apply_item(it, &o, err, n) < 0)
 				return -1;
 	}

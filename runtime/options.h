@@ -1,4 +1,5 @@
-/* options.h -- runtime options parsed from TTST_OPTIONS="key=value:key=value" (table: options.def). */
+/* options.h -- runtime options parsed from TTST_OPTIONS="key=value:key=value" (table: options.def).
+ */
 #ifndef TTST_RT_OPTIONS_H
 #define TTST_RT_OPTIONS_H
 

@@ -19,7 +19,7 @@
 
 TTST_EXPORT volatile int __ttst_update_pending;
 
-static int park_busy;           /* one controller at a time */
+static int park_busy;	       /* one controller at a time */
 static uint64_t update_points; /* parks at ttst_update_point() */
 
 static void futex_wait(volatile int *addr, int val)

@@ -7,8 +7,8 @@
 
 struct ttst_region {
 	uintptr_t start;
-	size_t len;     /* page-rounded */
-	uint32_t site;  /* global site number */
+	size_t len;	/* page-rounded */
+	uint32_t site;	/* global site number */
 	uint32_t typed; /* the site has a type */
 	int prot, flags;
 };

@@ -1,4 +1,5 @@
-/* registry.c -- enumerates the program's objects from metadata, locals, the object table and mmap list. */
+/* registry.c -- enumerates the program's objects from metadata, locals, the object table and mmap
+ * list. */
 #define _GNU_SOURCE
 #include "registry.h"
 

@@ -1,5 +1,6 @@
-/* registry.h -- every object of the program's state (statics, locals, heap, mmap) with its type, and
- * the address lookup built on a splay tree.  Valid only while the program's threads are quiescent. */
+/* registry.h -- every object of the program's state (statics, locals, heap, mmap) with its type,
+ * and the address lookup built on a splay tree.  Valid only while the program's threads are
+ * quiescent. */
 #ifndef TTST_RT_REGISTRY_H
 #define TTST_RT_REGISTRY_H
 
@@ -23,10 +24,10 @@ struct ttst_obj {
 	uintptr_t addr;
 	size_t size;
 	const struct ttst_tu_hdr *tu; /* blob holding the type (and record), NULL if none */
-	uint32_t type;                /* type index in tu, TTST_NO_TYPE if untyped */
-	uint32_t index;               /* static record index, or global site number */
-	uint32_t slot;                /* heap: object-table slot */
-	uint8_t kind;                 /* enum ttst_obj_kind */
+	uint32_t type;		      /* type index in tu, TTST_NO_TYPE if untyped */
+	uint32_t index;		      /* static record index, or global site number */
+	uint32_t slot;		      /* heap: object-table slot */
+	uint8_t kind;		      /* enum ttst_obj_kind */
 };
 
 /* Calls fn for every object; stops when fn returns non-zero and returns that.

@@ -52,8 +52,9 @@ static void handle_park(const struct ttst_park_req *req, struct ttst_reply *r)
 		ttst_reply_error(r, "%s", err);
 		return;
 	}
-	int w = snprintf(r->text, sizeof r->text, "threads=%u\nparked=%u\nblocked=%u\nwaited_ms=%u\n",
-			 info.threads, info.parked, info.blocked, info.waited_ms);
+	int w =
+	    snprintf(r->text, sizeof r->text, "threads=%u\nparked=%u\nblocked=%u\nwaited_ms=%u\n",
+		     info.threads, info.parked, info.blocked, info.waited_ms);
 	r->type = TTST_MSG_OK;
 	r->len = (uint32_t)w;
 	r->close = 0;

@@ -9,11 +9,11 @@
 #define TTST_REPLY_MAX 4096
 
 struct ttst_reply {
-	uint16_t type;   /* TTST_MSG_OK or TTST_MSG_ERROR */
-	uint32_t len;    /* bytes of text */
+	uint16_t type; /* TTST_MSG_OK or TTST_MSG_ERROR */
+	uint32_t len;  /* bytes of text */
 	char text[TTST_REPLY_MAX];
-	int close;       /* close the connection after sending */
-	int parked;       /* PARK succeeded: the threads are parked now ... */
+	int close;	  /* close the connection after sending */
+	int parked;	  /* PARK succeeded: the threads are parked now ... */
 	unsigned hold_ms; /* ... and stay parked this long */
 };
 
@@ -27,6 +27,6 @@ void ttst_request_handle(const struct ttst_msg_hdr *h, const void *payload, int 
 
 /* Fills r with an ERROR reply (closing the connection) from a format. */
 void ttst_reply_error(struct ttst_reply *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif /* TTST_RT_REQUESTS_H */

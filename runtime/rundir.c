@@ -28,7 +28,8 @@ int ttst_rundir_path(char *buf, size_t n, char *err, size_t errlen)
 	else
 		w = snprintf(buf, n, "/tmp/ttst-%u", (unsigned)geteuid());
 	if (w < 0 || (size_t)w >= n) {
-		snprintf(err, errlen, "run directory path is too long (set TTST_RUNDIR to a shorter one)");
+		snprintf(err, errlen,
+			 "run directory path is too long (set TTST_RUNDIR to a shorter one)");
 		return -1;
 	}
 	return 0;
@@ -51,14 +52,16 @@ int ttst_rundir_prepare(const char *dir, char *err, size_t errlen)
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		snprintf(err, errlen, "run directory %s belongs to uid %u, not to us (uid %u); "
+		snprintf(err, errlen,
+			 "run directory %s belongs to uid %u, not to us (uid %u); "
 			 "set TTST_RUNDIR to a directory of our own",
 			 dir, (unsigned)st.st_uid, (unsigned)geteuid());
 		return -1;
 	}
 	if (st.st_mode & 077) {
-		snprintf(err, errlen, "run directory %s has mode %04o; it must be 0700 (chmod 700 %s)",
-			 dir, (unsigned)(st.st_mode & 07777), dir);
+		snprintf(err, errlen,
+			 "run directory %s has mode %04o; it must be 0700 (chmod 700 %s)", dir,
+			 (unsigned)(st.st_mode & 07777), dir);
 		return -1;
 	}
 	return 0;

@@ -1,4 +1,5 @@
-/* sites.c -- attaches TU blobs: assigns each a range of process-wide site numbers; maps numbers back. */
+/* sites.c -- attaches TU blobs: assigns each a range of process-wide site numbers; maps numbers
+ * back. */
 #define _GNU_SOURCE
 #include "sites.h"
 

@@ -13,10 +13,10 @@
 /* One attached TU blob. */
 struct ttst_tu_ent {
 	const struct ttst_tu_hdr *tu;
-	uint32_t base;   /* global number of its site 0 */
-	uint32_t nsites; /* numbers reserved (>= 1) */
-	int valid;       /* passed ttst_meta_check */
-	int registered;  /* seen by __ttst_register_module (its statics count) */
+	uint32_t base;	    /* global number of its site 0 */
+	uint32_t nsites;    /* numbers reserved (>= 1) */
+	int valid;	    /* passed ttst_meta_check */
+	int registered;	    /* seen by __ttst_register_module (its statics count) */
 	const char *module; /* file name of the module (NULL until registered) */
 };
 

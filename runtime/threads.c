@@ -1,4 +1,5 @@
-/* threads.c -- registers application threads: the main thread at start, others via pthread_create. */
+/* threads.c -- registers application threads: the main thread at start, others via pthread_create.
+ */
 #define _GNU_SOURCE
 #include "threads.h"
 

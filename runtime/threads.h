@@ -9,13 +9,13 @@
 enum ttst_thread_state {
 	TTST_T_RUNNING = 0, /* may touch program state */
 	TTST_T_BLOCKED = 1, /* inside a known-quiescent blocking call */
-	TTST_T_PARKED = 2,  /* parked at an update point (or on its way back from a blocking call) */
+	TTST_T_PARKED = 2, /* parked at an update point (or on its way back from a blocking call) */
 };
 
 struct ttst_thread {
-	int state;      /* enum ttst_thread_state, atomic */
-	int depth;      /* nesting of quiescent calls (owner thread only) */
-	pid_t tid;      /* 0 until the thread runs */
+	int state; /* enum ttst_thread_state, atomic */
+	int depth; /* nesting of quiescent calls (owner thread only) */
+	pid_t tid; /* 0 until the thread runs */
 	void *(*fn)(void *);
 	void *arg;
 	struct ttst_thread *next, *prev;

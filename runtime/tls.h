@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define TTST_PEND_DEPTH 8 /* nested allocator-wrapper calls remembered */
-#define TTST_NCLASS 64     /* small-block cache: chunk classes of 16 bytes up to 1 KiB */
+#define TTST_NCLASS 64	  /* small-block cache: chunk classes of 16 bytes up to 1 KiB */
 
 enum ttst_tls_state {
 	TTST_TLS_NEW = 0,    /* not yet seen by the runtime */

@@ -1,4 +1,5 @@
-/* update.h -- the state of the live-update transaction: "re-initialising" flag and the last update. */
+/* update.h -- the state of the live-update transaction: "re-initialising" flag and the last update.
+ */
 #ifndef TTST_RT_UPDATE_H
 #define TTST_RT_UPDATE_H
 
@@ -7,11 +8,11 @@
 
 /* The last update this process took part in (as the old version). */
 struct ttst_last_update {
-	int happened;       /* 0: none yet (outcome "none") */
-	time_t when;        /* wall-clock start */
+	int happened; /* 0: none yet (outcome "none") */
+	time_t when;  /* wall-clock start */
 	uint32_t duration_ms;
-	char outcome[32];   /* "none", later "committed", "rolled back", ... */
-	char detail[256];   /* reason of a rollback, empty otherwise */
+	char outcome[32]; /* "none", later "committed", "rolled back", ... */
+	char detail[256]; /* reason of a rollback, empty otherwise */
 };
 
 /* Copies the last update's record into out. */

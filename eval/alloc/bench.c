@@ -1,11 +1,11 @@
-/* bench.c -- the TTST allocator microbenchmark.  Built twice from this file: plainly (glibc) and with
- * ttst-cc (every malloc/free/mmap/munmap below becomes a __ttst_* call with its site, exactly as the
- * pass emits it, in a process running libttst).  run.sh runs both and prints the ratios.
+/* bench.c -- the TTST allocator microbenchmark.  Built twice from this file: plainly (glibc) and
+ * with ttst-cc (every malloc/free/mmap/munmap below becomes a __ttst_* call with its site, exactly
+ * as the pass emits it, in a process running libttst).  run.sh runs both and prints the ratios.
  *
  *   bench alloc PAIRS [SIZE...]  per size (default: 0 to 16 MiB): PAIRS malloc/free pairs in
  *                        batches; prints "malloc SIZE NS" and "free SIZE NS" (ns per call)
- *   bench mmap PAIRS     PAIRS mmap/munmap pairs of 4 pages; prints "mmap BYTES NS", "munmap BYTES NS"
- *   bench rss COUNT SIZE holds COUNT objects of SIZE (32 or 64) bytes in a linked list; prints
+ *   bench mmap PAIRS     PAIRS mmap/munmap pairs of 4 pages; prints "mmap BYTES NS", "munmap BYTES
+ * NS" bench rss COUNT SIZE holds COUNT objects of SIZE (32 or 64) bytes in a linked list; prints
  *                        "rss SIZE TOTAL_KB GROWTH_KB" (VmRSS after, and its growth) */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -77,7 +77,8 @@ static void bench_mmap(long pairs)
 	for (long done = 0; done < pairs; done += BATCH_MAX) {
 		long long t0 = now_ns();
 		for (int i = 0; i < BATCH_MAX; i++)
-			slots[i] = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			slots[i] = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		long long t1 = now_ns();
 		for (int i = 0; i < BATCH_MAX; i++)
 			munmap(slots[i], len);
@@ -86,7 +87,8 @@ static void bench_mmap(long pairs)
 		u += t2 - t1;
 	}
 	long n = (pairs + BATCH_MAX - 1) / BATCH_MAX * BATCH_MAX;
-	printf("mmap %zu %.2f\nmunmap %zu %.2f\n", len, (double)m / (double)n, len, (double)u / (double)n);
+	printf("mmap %zu %.2f\nmunmap %zu %.2f\n", len, (double)m / (double)n, len,
+	       (double)u / (double)n);
 }
 
 struct obj32 {
@@ -142,10 +144,12 @@ int main(int argc, char **argv)
 		bench_alloc(atol(argv[2]), argc - 3, argv + 3);
 	else if (argc >= 3 && !strcmp(argv[1], "mmap"))
 		bench_mmap(atol(argv[2]));
-	else if (argc >= 4 && !strcmp(argv[1], "rss") && (atoi(argv[3]) == 32 || atoi(argv[3]) == 64))
+	else if (argc >= 4 && !strcmp(argv[1], "rss") &&
+		 (atoi(argv[3]) == 32 || atoi(argv[3]) == 64))
 		bench_rss(atol(argv[2]), atoi(argv[3]));
 	else {
-		fprintf(stderr, "usage: bench alloc PAIRS [SIZE...] | mmap PAIRS | rss COUNT 32|64\n");
+		fprintf(stderr,
+			"usage: bench alloc PAIRS [SIZE...] | mmap PAIRS | rss COUNT 32|64\n");
 		return 2;
 	}
 	return 0;

@@ -54,8 +54,8 @@
 #ifndef TTST_PROTO_H
 #define TTST_PROTO_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define TTST_PROTO_MAGIC 0x43545354u /* "TSTC" little-endian */
@@ -73,9 +73,9 @@ enum ttst_msg_type {
 };
 
 struct ttst_msg_hdr {
-	uint32_t magic;   /* TTST_PROTO_MAGIC */
+	uint32_t magic;	  /* TTST_PROTO_MAGIC */
 	uint16_t version; /* TTST_PROTO_VERSION */
-	uint16_t type;    /* enum ttst_msg_type */
+	uint16_t type;	  /* enum ttst_msg_type */
 	uint32_t length;  /* payload bytes that follow */
 };
 

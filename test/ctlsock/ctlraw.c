@@ -67,12 +67,13 @@ static int expect_error(int fd, const char *want, int ms)
 	char text[4096];
 	int t = read_reply(fd, ms, text, sizeof text);
 	if (t != TTST_MSG_ERROR || !strstr(text, want)) {
-		fprintf(stderr, "ctlraw: expected an ERROR containing '%s', got type %d: %s\n", want, t,
-			text);
+		fprintf(stderr, "ctlraw: expected an ERROR containing '%s', got type %d: %s\n",
+			want, t, text);
 		return 1;
 	}
 	if (!closed_by_server(fd, 2000)) {
-		fprintf(stderr, "ctlraw: the server did not close the connection after '%s'\n", text);
+		fprintf(stderr, "ctlraw: the server did not close the connection after '%s'\n",
+			text);
 		return 1;
 	}
 	printf("ctlraw: error reply as expected: %s\n", text);

@@ -1,6 +1,7 @@
-/* ctlsrv.c -- an idle program linked with libttst for the control-socket tests: it reaches an update
- * point every 50 ms and ends itself after 60 s.  Prints "ready" once running; with argument "fork"
- * it first forks, and the parent prints "ready child=<pid>" (both then idle the same way). */
+/* ctlsrv.c -- an idle program linked with libttst for the control-socket tests: it reaches an
+ * update point every 50 ms and ends itself after 60 s.  Prints "ready" once running; with argument
+ * "fork" it first forks, and the parent prints "ready child=<pid>" (both then idle the same way).
+ */
 #include <stdio.h>
 #include <string.h>
 #include <ttst.h>

@@ -1,6 +1,7 @@
-/* driver.c -- end-to-end quiescence test: starts qsrv, parks it over the control socket, checks that
- * every thread stays put while parked and works afterwards; with a spinning thread, checks that the
- * park times out naming it and that the process keeps serving.  Usage: driver QSRV normal|spin */
+/* driver.c -- end-to-end quiescence test: starts qsrv, parks it over the control socket, checks
+ * that every thread stays put while parked and works afterwards; with a spinning thread, checks
+ * that the park times out naming it and that the process keeps serving.  Usage: driver QSRV
+ * normal|spin */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,7 +84,8 @@ static int spawn(const char *qsrv, const char *mode)
 static int tcp_connect(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
 		return -1;
@@ -182,7 +184,8 @@ static void scenario_normal(int port)
 
 	int t = park(3000, 1000, text, sizeof text);
 	CHECK(t == TTST_MSG_OK, "PARK failed: %s", text);
-	long threads = kv(text, "threads"), parked = kv(text, "parked"), blocked = kv(text, "blocked");
+	long threads = kv(text, "threads"), parked = kv(text, "parked"),
+	     blocked = kv(text, "blocked");
 	CHECK(threads == 6, "PARK: %ld threads registered, expected 6 (main + 5)", threads);
 	CHECK(parked >= 1 && parked + blocked == threads, "PARK: parked %ld + blocked %ld != %ld",
 	      parked, blocked, threads);
@@ -221,11 +224,12 @@ static void scenario_spin(int port)
 		int t = park(400, 0, text, sizeof text);
 		CHECK(t == TTST_MSG_ERROR, "PARK with a spinning thread did not fail: %s", text);
 		CHECK(strstr(text, "timed out") && strstr(text, "(spinner)") &&
-		      !strstr(text, "(looper)"),
+			  !strstr(text, "(looper)"),
 		      "the failure does not name (only) the spinning thread: %s", text);
 	}
 	int s = request(TTST_MSG_STATUS, NULL, 0, text, sizeof text);
-	CHECK(s == TTST_MSG_OK && kv(text, "parked") == 0, "STATUS after the failed park: %s", text);
+	CHECK(s == TTST_MSG_OK && kv(text, "parked") == 0, "STATUS after the failed park: %s",
+	      text);
 	CHECK(counter_moves(200), "looper does not run after the failed park");
 	CHECK(poke(c1, 1, 3000) == 0, "reader does not echo after the failed park");
 	close(c1);

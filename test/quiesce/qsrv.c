@@ -5,7 +5,8 @@
  * Protocol (127.0.0.1, port printed on stdout as "port N"): the acceptor hands the 1st connection
  * to the reader (read), the 2nd to the poller (poll), the 3rd to the waiter (pthread_cond_wait);
  * each echoes "<thread number>\n" for every byte it receives.  The looper increments a counter in
- * the file named by $QSRV_COUNTER (first u64), the spinner the second.  The process ends itself after 60 s (alarm). */
+ * the file named by $QSRV_COUNTER (first u64), the spinner the second.  The process ends itself
+ * after 60 s (alarm). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
-/* fixture.h -- a hand-built, valid TU blob (types, statics, locals, sites) for runtime tests without the pass. */
+/* fixture.h -- a hand-built, valid TU blob (types, statics, locals, sites) for runtime tests
+ * without the pass. */
 #ifndef TTST_TEST_FIXTURE_H
 #define TTST_TEST_FIXTURE_H
 
@@ -13,12 +14,12 @@ enum { FX_T_INT, FX_T_NODE, FX_T_NODEPTR, FX_T_CHAR, FX_T_ARR, FX_T_FN, FX_NTYPE
 enum { FX_S_NODE, FX_S_ARR, FX_S_LOCAL_X, FX_S_LOCAL_Y, FX_S_FUNC, FX_NSTATICS };
 /* Allocation sites. */
 enum {
-	FX_SITE_NODE,         /* typed: struct node */
-	FX_SITE_BUF,          /* untyped */
-	FX_SITE_STR,          /* typed: char */
+	FX_SITE_NODE,	      /* typed: struct node */
+	FX_SITE_BUF,	      /* untyped */
+	FX_SITE_STR,	      /* typed: char */
 	FX_SITE_WRAP_NODE,    /* wrapper, typed: struct node */
 	FX_SITE_WRAP_UNTYPED, /* wrapper, untyped */
-	FX_SITE_MMAP,         /* typed: int */
+	FX_SITE_MMAP,	      /* typed: int */
 	FX_NSITES
 };
 

@@ -19,7 +19,8 @@ static size_t fixture_len[2];
 
 struct ttst_tu_hdr *fixture_tu(int which)
 {
-	return (struct ttst_tu_hdr *)(which ? fixture_section[0] + fixture_len[0] : fixture_section[0]);
+	return (struct ttst_tu_hdr *)(which ? fixture_section[0] + fixture_len[0]
+					    : fixture_section[0]);
 }
 
 int fixture_register(void)
@@ -29,7 +30,8 @@ int fixture_register(void)
 		return 0;
 	void *addrs[FX_NSTATICS] = {&fx_g_node, fx_g_arr, NULL, NULL, (void *)fx_func};
 	/* two TUs back to back in one "section" */
-	fixture_len[0] = fixture_build(fixture_section[0], sizeof fixture_section[0], "fx.c", addrs);
+	fixture_len[0] =
+	    fixture_build(fixture_section[0], sizeof fixture_section[0], "fx.c", addrs);
 	fixture_len[1] = fixture_build(fixture_section[0] + fixture_len[0],
 				       sizeof fixture_section - fixture_len[0], "fy.c", addrs);
 	if (!fixture_len[0] || !fixture_len[1])

@@ -1,4 +1,5 @@
-/* rt_hello.c -- the smallest program using libttst: prints whether it is re-initialising for an update. */
+/* rt_hello.c -- the smallest program using libttst: prints whether it is re-initialising for an
+ * update. */
 #include <stdio.h>
 #include <ttst.h>
 

@@ -1,4 +1,5 @@
-/* test_alloc.c -- header integrity: sizes, alignment, realloc identity, foreign pointers, libc's own blocks. */
+/* test_alloc.c -- header integrity: sizes, alignment, realloc identity, foreign pointers, libc's
+ * own blocks. */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -137,7 +138,7 @@ static void test_foreign(void)
 	unsigned char *fake = launder(fake_buf);
 	void (*volatile xfree)(void *) = free;
 	memset(fake, 0x5a, sizeof fake_buf);
-	xfree(fake + 16);                          /* garbage header */
+	xfree(fake + 16);			    /* garbage header */
 	CU_ASSERT_PTR_NULL(realloc(fake + 32, 10)); /* refused, errno set */
 	CU_ASSERT_EQUAL(malloc_usable_size(fake + 16), 0);
 	/* a header with our magic but a slot that does not point back */

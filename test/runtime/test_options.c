@@ -1,4 +1,5 @@
-/* test_options.c -- TTST_OPTIONS parsing: defaults, every kind of value, unknown keys, bad values. */
+/* test_options.c -- TTST_OPTIONS parsing: defaults, every kind of value, unknown keys, bad values.
+ */
 #include <CUnit/CUnit.h>
 #include <string.h>
 
@@ -40,9 +41,9 @@ static void test_errors(void)
 	CU_ASSERT_EQUAL(ttst_options_parse("timeout_ms=5:bogus=1", &o, err, sizeof err), -1);
 	CU_ASSERT_STRING_EQUAL(err, "TTST_OPTIONS: unknown key 'bogus'; valid keys: timeout_ms, "
 				    "park_timeout_ms, validate, log_level, trace_file");
-	static const char *bad[] = {"timeout_ms=abc", "timeout_ms=0",  "timeout_ms=-5",
-				    "timeout_ms=99999999", "validate=2", "log_level=loud",
-				    "trace_file=", "timeout_ms"};
+	static const char *bad[] = {"timeout_ms=abc",	   "timeout_ms=0", "timeout_ms=-5",
+				    "timeout_ms=99999999", "validate=2",   "log_level=loud",
+				    "trace_file=",	   "timeout_ms"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = 0;
 		CU_ASSERT_EQUAL(ttst_options_parse(bad[i], &o, err, sizeof err), -1);

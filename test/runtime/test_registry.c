@@ -1,4 +1,5 @@
-/* test_registry.c -- module registration, statics, locals, wrapper sites, mmap regions, address lookup. */
+/* test_registry.c -- module registration, statics, locals, wrapper sites, mmap regions, address
+ * lookup. */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
 #include <stdlib.h>
@@ -103,15 +104,15 @@ static void test_wrapper_sites(void)
 	struct ttst_tu_hdr *tu = fixture_tu(0);
 	uint32_t b = tu->rt_site_base;
 	__ttst_site_enter(tu, FX_SITE_WRAP_NODE);
-	void *p = malloc(16);                          /* uninstrumented: takes the wrapper site */
-	void *q = __ttst_malloc(16, tu, FX_SITE_BUF);  /* instrumented, untyped: too */
-	void *r = __ttst_malloc(4, tu, FX_SITE_STR);   /* typed: keeps its own site */
-	__ttst_site_enter(tu, FX_SITE_WRAP_UNTYPED);   /* nested untyped wrapper: outer stays */
+	void *p = malloc(16);			      /* uninstrumented: takes the wrapper site */
+	void *q = __ttst_malloc(16, tu, FX_SITE_BUF); /* instrumented, untyped: too */
+	void *r = __ttst_malloc(4, tu, FX_SITE_STR);  /* typed: keeps its own site */
+	__ttst_site_enter(tu, FX_SITE_WRAP_UNTYPED);  /* nested untyped wrapper: outer stays */
 	void *s = malloc(8);
 	__ttst_site_leave();
 	__ttst_site_leave();
 	void *t = malloc(8);
-	__ttst_site_enter(tu, FX_SITE_WRAP_UNTYPED);   /* alone: its site, untyped */
+	__ttst_site_enter(tu, FX_SITE_WRAP_UNTYPED); /* alone: its site, untyped */
 	void *u = malloc(8);
 	__ttst_site_leave();
 	__ttst_site_leave(); /* unbalanced leave is ignored */

@@ -1,4 +1,5 @@
-/* test_splay.c -- the splay tree against a sorted-array reference: random inserts, removes, lookups. */
+/* test_splay.c -- the splay tree against a sorted-array reference: random inserts, removes,
+ * lookups. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>

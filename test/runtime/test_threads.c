@@ -1,5 +1,6 @@
-/* test_threads.c -- 4 threads of random malloc/calloc/realloc/posix_memalign/free (with blocks handed
- * between threads); heap enumeration checked against a shadow at a park mid-way and at the end. */
+/* test_threads.c -- 4 threads of random malloc/calloc/realloc/posix_memalign/free (with blocks
+ * handed between threads); heap enumeration checked against a shadow at a park mid-way and at the
+ * end. */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
 #include <pthread.h>
@@ -7,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #include <ttst.h>
+#include <unistd.h>
 
 #include "chunk.h"
 #include "quiesce.h"
@@ -184,7 +185,8 @@ static int enum_heap(const struct ttst_obj *o, void *arg)
 
 static int by_addr(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)((const struct shadow *)a)->p, y = (uintptr_t)((const struct shadow *)b)->p;
+	uintptr_t x = (uintptr_t)((const struct shadow *)a)->p,
+		  y = (uintptr_t)((const struct shadow *)b)->p;
 	return x < y ? -1 : x > y;
 }
 
