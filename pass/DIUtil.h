@@ -20,6 +20,7 @@ struct TRef {
 	static TRef unknown() { return TRef(); }
 	static TRef of(const llvm::DIType *Ty, unsigned D = 0) { return TRef{Ty, D, true}; }
 	bool isVoid() const { return Known && T == nullptr; }
+	bool isTyped() const { return Known && T != nullptr; }
 };
 
 // Strips typedefs and const/volatile/restrict/atomic.  If TypedefName is

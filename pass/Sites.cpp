@@ -24,12 +24,12 @@ Inference inferSite(TypeInference &TI, CallBase &CB, const AllocKind &K)
 		return TI.ofDestAddr(CB.getArgOperand(Fn->DestArg));
 	Inference Inf = TI.ofResult(CB);
 	bool Realloc = Fn && (StringRef(Fn->Libc) == "realloc" || StringRef(Fn->Libc) == "reallocarray");
-	if (Realloc && !(Inf.Elem.Known && !Inf.Elem.isVoid()) && CB.arg_size()) {
+	if (Realloc && !Inf.Elem.isTyped() && CB.arg_size()) {
 		// tmp = realloc(t->items, ...): the old pointer's type
 		Inference Old = TI.ofPointer(CB.getArgOperand(0));
 		Inf.Elem = Old.Elem;
 	}
-	if (!(Inf.Elem.Known && !Inf.Elem.isVoid()) && !Fn) {
+	if (!Inf.Elem.isTyped() && !Fn) {
 		// set_begin(t, k)->val = v: no destination, but a wrapper defined
 		// here says what it returns.
 		const DISubprogram *SP = K.Callee->getSubprogram();

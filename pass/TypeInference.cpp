@@ -275,7 +275,7 @@ TRef TypeInference::firstTyped(std::vector<Dest> &Ds)
 {
 	for (const Dest &D : Ds) {
 		TRef E = pointeeOf(D.Slot);
-		if (E.Known && !E.isVoid())
+		if (E.isTyped())
 			return E;
 	}
 	std::vector<Dest> Next;
@@ -291,7 +291,7 @@ TRef TypeInference::firstTyped(std::vector<Dest> &Ds)
 			 [](const Dest &A, const Dest &B) { return A.Order < B.Order; });
 	for (const Dest &D : Next) {
 		TRef E = pointeeOf(D.Slot);
-		if (E.Known && !E.isVoid())
+		if (E.isTyped())
 			return E;
 	}
 	return TRef::unknown();
