@@ -28,11 +28,25 @@ struct hdr {
 	int neg : 5;        /* byte 4, bit 1 */
 };                          /* size 8 (align 4) */
 
+union ubits {
+	unsigned a : 3;  /* byte 0, bit 0 */
+	unsigned b : 5;  /* byte 0, bit 0 */
+	unsigned short w;
+};                       /* size 4 (align of unsigned) */
+
+struct wide {
+	unsigned long long lo : 60; /* bits 0-59 */
+	unsigned long long hi : 10; /* 60+10 > 64 straddles: bit 64, byte 8 */
+	enum { WA, WB, WC } e : 2;  /* bits 74-75: byte 9, bit 2 */
+};                                  /* size 16 */
+
 _Static_assert(sizeof(struct flags) == 24 && offsetof(struct flags, g) == 8, "flags");
 _Static_assert(sizeof(struct hdr) == 8 && offsetof(struct hdr, len) == 2, "hdr");
 
 struct flags g_flags;
 struct hdr g_hdrs[2];
+union ubits g_ubits;
+struct wide g_wide;
 
 int main(void)
 {
@@ -54,6 +68,12 @@ int main(void)
 	g_hdrs[1].len = 1500;
 	g_hdrs[1].on = 1;
 	g_hdrs[1].neg = -16;
+	g_ubits.b = 17;
+	g_wide.lo = 1ULL << 59;
+	g_wide.hi = 1000;
+	g_wide.e = WC;
+	if (g_ubits.a != 1 || g_wide.hi != 1000 || g_wide.e != WC || g_wide.lo >> 59 != 1)
+		return 1;
 	const unsigned char *raw = (const unsigned char *)&g_hdrs[1];
 	if (raw[0] != 0x54 || raw[1] != 0x10)
 		return 1;

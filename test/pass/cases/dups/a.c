@@ -22,5 +22,5 @@ int a_run(void)
 	struct node *n = mk();
 	int r = n ? a_fn(n->v) : -1; /* 1 + 1 */
 	free(n);
-	return r;
+	return r + ticket() - 1;
 }

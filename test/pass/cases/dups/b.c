@@ -22,7 +22,7 @@ int b_run(void)
 	struct node *n = mk();
 	int r = n ? b_fn(n->v) : -1; /* 2 + 11 */
 	free(n);
-	return r;
+	return r + ticket() - 1;
 }
 
 int main(void)

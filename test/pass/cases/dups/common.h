@@ -19,6 +19,12 @@ static inline struct node *node_new(int v)
 	return n;
 }
 
+static inline int ticket(void)
+{
+	static int next;
+	return ++next;
+}
+
 int a_run(void);
 int b_run(void);
 
