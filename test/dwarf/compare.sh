@@ -16,7 +16,10 @@
 set -uo pipefail
 strict=0
 [ "${1:-}" = "--strict" ] && { strict=1; shift; }
-[ $# -ge 2 ] && [ $# -le 4 ] || { echo "usage: $0 [--strict] BUILD_DIR BINARY [INSPECT_JSON] [LABEL]" >&2; exit 2; }
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then
+	echo "usage: $0 [--strict] BUILD_DIR BINARY [INSPECT_JSON] [LABEL]" >&2
+	exit 2
+fi
 build=$1 bin=$2 json=${3:-} label=${4:-$(basename "$bin")}
 check=${TTST_DWARFCHECK:-$build/test/dwarf/ttst-dwarfcheck}
 ctl=$build/bin/ttst-ctl

@@ -40,8 +40,9 @@ run gcc-dwarf2 gcc -gdwarf-2 -gstrict-dwarf
 # compare.sh on the clang binary: a hand-written inspect JSON with the same
 # layouts passes; each kind of difference is reported.
 cmp() { # NAME EXPECTED_EXIT JQ_FILTER [--strict]
+	local opts=("${@:4}")
 	jq "$3" "$src/selftest-inspect.json" >"$work/$1.json" || { fails=$((fails + 1)); return; }
-	TTST_DWARFCHECK="$check" bash "$src/compare.sh" ${4:-} /nonexistent "$work/clang16-dwarf5" "$work/$1.json" "$1" \
+	TTST_DWARFCHECK="$check" bash "$src/compare.sh" "${opts[@]}" /nonexistent "$work/clang16-dwarf5" "$work/$1.json" "$1" \
 		>"$work/$1.log" 2>&1
 	local rc=$?
 	if [ $rc -ne "$2" ]; then

@@ -9,12 +9,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 3 ] || { echo "usage: $0 BUILD_DIR OPT WORK_DIR" >&2; exit 2; }
 build=$1 opt=$2 work=$3
 say() { echo "idstable[$opt]: $*"; }
-rm -rf "$work" && mkdir -p "$work" || exit 1
+rm -rf "$work"
+mkdir -p "$work" && mkdir -m 700 "$work/run" || exit 1
 for v in v1 v2; do
 	mkdir -p "$work/$v" && cp "$here/idstable/$v.c" "$work/$v/prog.c" || exit 1
 	(cd "$work/$v" && "$build/bin/ttst-cc" "-$opt" -Wall -Wextra -Werror prog.c -o prog) ||
 		{ say "ttst-cc -$opt $v.c failed"; exit 1; }
-	mkdir -p -m 700 "$work/run"
 	(cd "$work/$v" && TTST_RUNDIR="$work/run" timeout 30 ./prog) || { say "$v exited $?"; exit 1; }
 	"$build/bin/ttst-ctl" inspect --json "$work/$v/prog" >"$work/$v.json" ||
 		{ say "ttst-ctl inspect --json $v failed"; exit 1; }

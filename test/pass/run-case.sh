@@ -38,7 +38,8 @@ load_env() {
 
 do_build() {
 	[ -x "$cc" ] || die "$cc not found: build ttst first (cmake --build $build)"
-	rm -rf "$work" && mkdir -p "$work" || die "cannot create $work"
+	rm -rf "$work"
+	mkdir -p "$work" || die "cannot create $work"
 	cp "$casedir"/*.c "$work"/ || die "no .c files in $casedir"
 	cp "$casedir"/*.h "$work"/ 2>/dev/null
 	load_env
@@ -109,9 +110,10 @@ top_level_lhs() {
 }
 
 # Evaluates one expectation file; increments $fails / $passes.
+# shellcheck disable=SC2094 # basename only reads the name, not the file
 check_file() {
-	local file=$1 n=0 line expr msg only out rc
-	local prog_head=". as \$root | $(cat "$here/lib.jq")"
+	local file=$1 n=0 line expr msg only out rc lhs prog_head
+	prog_head=". as \$root | $(cat "$here/lib.jq")" || die "cannot read $here/lib.jq"
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		case $line in ''|'#'*) continue ;; esac
@@ -150,8 +152,7 @@ check_file() {
 # allocation sites are untyped and lists each of them by id.
 check_text() {
 	local text want id
-	text=$("$ctl" inspect "$work/prog" 2>&1)
-	if [ $? -ne 0 ]; then
+	if ! text=$("$ctl" inspect "$work/prog" 2>&1); then
 		fails=$((fails + 1))
 		echo "FAIL pass case=$case_name opt=$opt: ttst-ctl inspect (text) failed: $(head -n 3 <<<"$text")"
 		return
@@ -195,10 +196,10 @@ check_redirect() {
 			}
 		done
 		if [ "$(jq --arg f "$f" '[.sites[] | select(.file == $f and .wrapper == true)] | length' "$work/inspect.json")" -gt 0 ]; then
-			grep -qx "__ttst_site_enter" <<<"$undef" && grep -qx "__ttst_site_leave" <<<"$undef" || {
+			if ! grep -qx "__ttst_site_enter" <<<"$undef" || ! grep -qx "__ttst_site_leave" <<<"$undef"; then
 				fails=$((fails + 1))
 				echo "FAIL pass case=$case_name opt=$opt: $f has wrapper sites but $(basename "$o") does not call __ttst_site_enter/leave"
-			}
+			fi
 		fi
 	done
 	passes=$((passes + 1))
@@ -207,7 +208,8 @@ check_redirect() {
 do_check() {
 	[ -x "$work/prog" ] || die "$work/prog missing: the build step failed"
 	[ -x "$ctl" ] || die "$ctl not found: build ttst first"
-	mkdir -p -m 700 "$work/run"
+	rm -rf "$work/run"
+	mkdir -m 700 "$work/run" || die "cannot create $work/run"
 	(cd "$work" && TTST_RUNDIR="$work/run" timeout 30 ./prog >"$work/run.out" 2>&1)
 	local rc=$?
 	if [ $rc -ne 0 ]; then
