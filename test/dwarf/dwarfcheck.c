@@ -302,10 +302,12 @@ static void print_aggregate(struct ctx *c, Dwarf_Die die, Dwarf_Half tag, uint64
 				name = NULL;
 			if (bitsize)
 				printf(" %s@%llu:%llu:%llu", name ? name : "",
-				       (unsigned long long)(bitpos / 8), (unsigned long long)(bitpos % 8),
+				       (unsigned long long)(bitpos / 8),
+				       (unsigned long long)(bitpos % 8),
 				       (unsigned long long)bitsize);
 			else
-				printf(" %s@%llu", name ? name : "", (unsigned long long)(bitpos / 8));
+				printf(" %s@%llu", name ? name : "",
+				       (unsigned long long)(bitpos / 8));
 		}
 		rc = dwarf_siblingof_b(c->dbg, child, 1, &next, &err);
 		dwarf_dealloc_die(child);
@@ -433,9 +435,9 @@ static int walk_units(struct ctx *c)
 		Dwarf_Sig8 sig;
 		Dwarf_Error err = NULL;
 		Dwarf_Die cu;
-		int rc = dwarf_next_cu_header_d(c->dbg, 1, &hdr_len, &version, &abbrev_off, &addr_size,
-						&len_size, &ext_size, &sig, &typeoff, &next_off, &cu_type,
-						&err);
+		int rc = dwarf_next_cu_header_d(c->dbg, 1, &hdr_len, &version, &abbrev_off,
+						&addr_size, &len_size, &ext_size, &sig, &typeoff,
+						&next_off, &cu_type, &err);
 		if (rc == DW_DLV_NO_ENTRY)
 			return n;
 		if (rc != DW_DLV_OK) {
@@ -476,7 +478,8 @@ int main(int argc, char **argv)
 	int rc = dwarf_init_path(c.path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
 				 &c.dbg, NULL, 0, NULL, &err);
 	if (rc == DW_DLV_NO_ENTRY) {
-		fprintf(stderr, "ttst-dwarfcheck: %s: no DWARF debug info (build with -g)\n", c.path);
+		fprintf(stderr, "ttst-dwarfcheck: %s: no DWARF debug info (build with -g)\n",
+			c.path);
 		return 1;
 	}
 	if (rc != DW_DLV_OK) {

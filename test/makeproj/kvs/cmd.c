@@ -83,7 +83,8 @@ static int c_incr(struct cmd_ctx *ctx, int argc, char **argv)
 	long long by = argc > 2 ? strtoll(argv[2], NULL, 10) : 1;
 	struct kv_entry *e = kv_get(ctx->store, argv[1]);
 	if (e && e->type != KV_INT) {
-		sbuf_printf(ctx->out, "ERR %s holds a %s\n", argv[1], kv_type_name((enum kv_type)e->type));
+		sbuf_printf(ctx->out, "ERR %s holds a %s\n", argv[1],
+			    kv_type_name((enum kv_type)e->type));
 		return -1;
 	}
 	long long v = (e ? e->val.i : 0) + by;
@@ -126,8 +127,9 @@ static int c_stats(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	const struct kv_stats *st = &ctx->store->stats;
-	sbuf_printf(ctx->out, "keys=%zu gets=%lu hits=%lu misses=%lu sets=%lu dels=%lu evictions=%lu\n",
-		    ctx->store->count, st->gets, st->hits, st->misses, st->sets, st->dels, st->evictions);
+	sbuf_printf(
+	    ctx->out, "keys=%zu gets=%lu hits=%lu misses=%lu sets=%lu dels=%lu evictions=%lu\n",
+	    ctx->store->count, st->gets, st->hits, st->misses, st->sets, st->dels, st->evictions);
 	return 0;
 }
 
@@ -159,16 +161,16 @@ static int c_sum(struct cmd_ctx *ctx, int argc, char **argv)
 static int c_flush(struct cmd_ctx *ctx, int argc, char **argv);
 
 static const struct command s_commands[] = {
-	{"get", c_get, 2, 2, 0, "get KEY"},
-	{"set", c_set, 3, 3, 0, "set KEY VALUE"},
-	{"del", c_del, 2, 2, 0, "del KEY"},
-	{"incr", c_incr, 2, 3, 0, "incr KEY [BY]"},
-	{"push", c_push, 3, 8, 0, "push KEY INT..."},
-	{"blob", c_blob, 3, 3, 0, "blob KEY BYTES"},
-	{"pin", c_pin, 2, 3, 1, "pin KEY [on|off]"},
-	{"stats", c_stats, 1, 1, 0, "stats"},
-	{"sum", c_sum, 1, 1, 0, "sum"},
-	{"flush", c_flush, 1, 1, 1, "flush"},
+    {"get", c_get, 2, 2, 0, "get KEY"},
+    {"set", c_set, 3, 3, 0, "set KEY VALUE"},
+    {"del", c_del, 2, 2, 0, "del KEY"},
+    {"incr", c_incr, 2, 3, 0, "incr KEY [BY]"},
+    {"push", c_push, 3, 8, 0, "push KEY INT..."},
+    {"blob", c_blob, 3, 3, 0, "blob KEY BYTES"},
+    {"pin", c_pin, 2, 3, 1, "pin KEY [on|off]"},
+    {"stats", c_stats, 1, 1, 0, "stats"},
+    {"sum", c_sum, 1, 1, 0, "sum"},
+    {"flush", c_flush, 1, 1, 1, "flush"},
 };
 
 static int collect_key(struct kv_entry *e, void *arg)

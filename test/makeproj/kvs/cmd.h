@@ -19,7 +19,7 @@ struct command {
 	cmd_fn fn;
 	unsigned min_args : 4; /* including the command name */
 	unsigned max_args : 4;
-	unsigned admin : 1;    /* admin sessions only */
+	unsigned admin : 1; /* admin sessions only */
 	const char *help;
 };
 

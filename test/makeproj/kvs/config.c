@@ -11,7 +11,10 @@ static const struct {
 	const char *name;
 	enum log_level level;
 } s_levels[] = {
-	{"error", LOG_ERROR}, {"warn", LOG_WARN}, {"info", LOG_INFO}, {"debug", LOG_DEBUG},
+    {"error", LOG_ERROR},
+    {"warn", LOG_WARN},
+    {"info", LOG_INFO},
+    {"debug", LOG_DEBUG},
 };
 
 static unsigned s_parsed_lines;
@@ -66,7 +69,8 @@ static int apply(struct config *cfg, const char *k, const char *v, struct sbuf *
 	}
 	if (!strcmp(k, "port") || !strcmp(k, "max_entries") || !strcmp(k, "buckets")) {
 		if (parse_uint(v, 1000000, &n) != 0) {
-			sbuf_printf(err, "line %u: %s: '%s' is not a number up to 1000000\n", line, k, v);
+			sbuf_printf(err, "line %u: %s: '%s' is not a number up to 1000000\n", line,
+				    k, v);
 			return -1;
 		}
 		if (k[0] == 'p')

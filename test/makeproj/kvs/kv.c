@@ -13,7 +13,8 @@ static unsigned long s_created;
 
 const char *kv_type_name(enum kv_type type)
 {
-	return (unsigned)type < sizeof s_type_names / sizeof s_type_names[0] ? s_type_names[type] : "?";
+	return (unsigned)type < sizeof s_type_names / sizeof s_type_names[0] ? s_type_names[type]
+									     : "?";
 }
 
 struct kv_table *kv_create(size_t nbuckets, size_t max_entries)

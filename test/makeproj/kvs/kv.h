@@ -21,24 +21,24 @@ struct kv_item {
 };
 
 union kv_value {
-	long long i;           /* KV_INT */
-	char *s;               /* KV_STR */
+	long long i;	       /* KV_INT */
+	char *s;	       /* KV_STR */
 	struct kv_blob *blob;  /* KV_BLOB */
 	struct kv_item *items; /* KV_LIST, newest first */
 };
 
 struct kv_entry {
-	struct kv_entry *hnext;  /* bucket chain */
-	struct list_node lru;    /* in kv_table.lru, most recent first */
+	struct kv_entry *hnext; /* bucket chain */
+	struct list_node lru;	/* in kv_table.lru, most recent first */
 	char *key;
 	uint64_t hash;
 	union kv_value val;
-	unsigned type : 3;       /* enum kv_type */
+	unsigned type : 3; /* enum kv_type */
 	unsigned dirty : 1;
-	unsigned pinned : 1;     /* never evicted */
-	unsigned hits : 11;      /* saturating */
+	unsigned pinned : 1; /* never evicted */
+	unsigned hits : 11;  /* saturating */
 	unsigned short version;
-	int64_t expires;         /* 0 = never */
+	int64_t expires; /* 0 = never */
 };
 
 struct kv_stats {

@@ -9,8 +9,11 @@ struct list_node {
 	struct list_node *next;
 };
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#define LIST_HEAD_INIT(name)                                                                       \
+	{                                                                                          \
+		&(name), &(name)                                                                   \
+	}
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 static inline void list_init(struct list_node *h)
 {

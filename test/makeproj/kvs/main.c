@@ -11,7 +11,9 @@
 #endif
 #endif
 #ifndef HAVE_TTST
-static inline void ttst_update_point(void) {}
+static inline void ttst_update_point(void)
+{
+}
 #endif
 
 #include "cmd.h"
@@ -20,15 +22,14 @@ static inline void ttst_update_point(void) {}
 #include "session.h"
 #include "util.h"
 
-static const char s_config_text[] =
-	"# kvs test configuration\n"
-	"name = test-store\n"
-	"port = 7101\n"
-	"max_entries = 6\n"
-	"buckets = 2\n"
-	"log_level = info\n"
-	"evict = yes\n"
-	"motd = hello there\n";
+static const char s_config_text[] = "# kvs test configuration\n"
+				    "name = test-store\n"
+				    "port = 7101\n"
+				    "max_entries = 6\n"
+				    "buckets = 2\n"
+				    "log_level = info\n"
+				    "evict = yes\n"
+				    "motd = hello there\n";
 
 static const char s_bad_config[] = "port = abc\nlog_level = loud\nno equals sign\n";
 
@@ -39,35 +40,35 @@ struct step {
 };
 
 static const struct step s_script[] = {
-	{1, "set a 1", "OK"},
-	{1, "set b hello", "OK"},
-	{1, "get a", "1"},
-	{1, "get b", "\"hello\""},
-	{2, "incr a 5", "6"},
-	{2, "incr c", "1"},
-	{2, "incr b", "ERR b holds a str"},
-	{1, "push l 1 2 3", "3"},
-	{1, "get l", "list 3"},
-	{1, "blob bl abcdef", "6"},
-	{1, "get bl", "blob 6"},
-	{1, "pin a", "ERR pin needs an admin session"},
-	{0, "pin a", "OK"},
-	{1, "get nope", "nil"},
-	{1, "del b", "1"},
-	{1, "del b", "0"},
-	{1, "bogus x", "ERR unknown command 'bogus'"},
-	{1, "get", "ERR usage: get KEY"},
-	{0, "sum", "7 over 2"},
-	{1, "set k1 x", "OK"},
-	{1, "set k2 y", "OK"},
-	{1, "set k3 z", "OK"}, /* the store is full: evicts c, the oldest unpinned */
-	{1, "get c", "nil"},
-	{1, "get a", "6"}, /* pinned: survives eviction */
-	{0, "stats", "keys=6 gets=10 hits=7 misses=3 sets=11 dels=1 evictions=1"},
-	{2, "flush", "ERR flush needs an admin session"},
-	{0, "flush", "5"},
-	{0, "get a", "6"},
-	{0, "stats", "keys=1 gets=11 hits=8 misses=3 sets=11 dels=6 evictions=1"},
+    {1, "set a 1", "OK"},
+    {1, "set b hello", "OK"},
+    {1, "get a", "1"},
+    {1, "get b", "\"hello\""},
+    {2, "incr a 5", "6"},
+    {2, "incr c", "1"},
+    {2, "incr b", "ERR b holds a str"},
+    {1, "push l 1 2 3", "3"},
+    {1, "get l", "list 3"},
+    {1, "blob bl abcdef", "6"},
+    {1, "get bl", "blob 6"},
+    {1, "pin a", "ERR pin needs an admin session"},
+    {0, "pin a", "OK"},
+    {1, "get nope", "nil"},
+    {1, "del b", "1"},
+    {1, "del b", "0"},
+    {1, "bogus x", "ERR unknown command 'bogus'"},
+    {1, "get", "ERR usage: get KEY"},
+    {0, "sum", "7 over 2"},
+    {1, "set k1 x", "OK"},
+    {1, "set k2 y", "OK"},
+    {1, "set k3 z", "OK"}, /* the store is full: evicts c, the oldest unpinned */
+    {1, "get c", "nil"},
+    {1, "get a", "6"}, /* pinned: survives eviction */
+    {0, "stats", "keys=6 gets=10 hits=7 misses=3 sets=11 dels=1 evictions=1"},
+    {2, "flush", "ERR flush needs an admin session"},
+    {0, "flush", "5"},
+    {0, "get a", "6"},
+    {0, "stats", "keys=1 gets=11 hits=8 misses=3 sets=11 dels=6 evictions=1"},
 };
 
 struct config g_config;
@@ -94,8 +95,8 @@ static void run_script(void)
 		const char *got = sbuf_str(&s->out);
 		size_t n = strlen(st->reply);
 		if (strncmp(got, st->reply, n) != 0 || strcmp(got + n, "\n") != 0) {
-			fprintf(stderr, "kvs: step %zu '%s': expected '%s', got '%s'\n", i + 1, st->cmd,
-				st->reply, got);
+			fprintf(stderr, "kvs: step %zu '%s': expected '%s', got '%s'\n", i + 1,
+				st->cmd, st->reply, got);
 			s_failures++;
 		}
 		ttst_update_point();
@@ -115,8 +116,9 @@ static void check_config(void)
 	const char *motd = config_get(&g_config, "motd");
 	check(motd && strcmp(motd, "hello there") == 0, "unknown keys are kept");
 	check(config_parse(&bad, s_bad_config, &err) == -1, "a bad configuration is rejected");
-	check(strstr(sbuf_str(&err), "line 1: port") && strstr(sbuf_str(&err), "line 2: log_level") &&
-		      strstr(sbuf_str(&err), "line 3: expected"),
+	check(strstr(sbuf_str(&err), "line 1: port") &&
+		  strstr(sbuf_str(&err), "line 2: log_level") &&
+		  strstr(sbuf_str(&err), "line 3: expected"),
 	      "each bad line is reported");
 	config_free(&bad);
 	sbuf_free(&err);
@@ -157,7 +159,8 @@ static void check_sessions(void)
 {
 	check(session_count() == 3, "three sessions open");
 	check(session_find(s_sessions[1]->id) == s_sessions[1], "sessions are found by id");
-	check(session_advance(s_sessions[2]) == SESS_AUTH && session_advance(s_sessions[2]) == SESS_ACTIVE,
+	check(session_advance(s_sessions[2]) == SESS_AUTH &&
+		  session_advance(s_sessions[2]) == SESS_ACTIVE,
 	      "sessions advance to active");
 	check(session_advance(s_sessions[2]) == SESS_ACTIVE, "active is final until close");
 	check(strcmp(session_state_name(SESS_AUTH), "auth") == 0, "state names");
@@ -183,7 +186,8 @@ int main(int argc, char **argv)
 	check_bulk();
 	check(sbuf_total_grown() > 0 && util_alloc_count() > 500, "allocation statistics");
 	if (verbose)
-		printf("%s: %lu commands, %u failures\n", g_config.name, cmd_executed(), s_failures);
+		printf("%s: %lu commands, %u failures\n", g_config.name, cmd_executed(),
+		       s_failures);
 	check(session_close_all() == 2, "the remaining sessions close");
 	kv_destroy(g_store);
 	config_free(&g_config);

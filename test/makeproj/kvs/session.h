@@ -12,7 +12,7 @@ enum sess_state { SESS_NEW, SESS_AUTH, SESS_ACTIVE, SESS_CLOSING, SESS_CLOSED };
 
 struct session {
 	uint32_t id;
-	unsigned state : 3;    /* enum sess_state */
+	unsigned state : 3; /* enum sess_state */
 	unsigned is_admin : 1;
 	unsigned nreq : 20;    /* requests served (saturating) */
 	struct sbuf out;       /* replies not yet consumed */
