@@ -48,9 +48,15 @@ uint64_t TypeTable::hashOf(uint32_t I)
 // What a pointer's hash says about its pointee: everything the pointee's
 // own hash covers, except that below Depth levels the types it refers to
 // count by name only.  The depth bound breaks pointer cycles; two same-named
-// structs of different layout (one per TU) still give different pointers.
-uint64_t TypeTable::shallowHash(uint32_t I, unsigned Depth) const
+// structs that differ up to PointerDepth pointer levels down (one per TU)
+// still give different pointers.  Memoised per (type, depth): linear cost.
+uint64_t TypeTable::shallowHash(uint32_t I, unsigned Depth)
 {
+	size_t Slot = (size_t)I * (PointerDepth + 1) + Depth;
+	if (ShallowMemo.size() < Types.size() * (PointerDepth + 1))
+		ShallowMemo.resize(Types.size() * (PointerDepth + 1), 0);
+	if (ShallowMemo[Slot])
+		return ShallowMemo[Slot];
 	const TType &T = Types[I];
 	Hasher H;
 	auto Ref = [&](uint32_t R) {
@@ -83,7 +89,8 @@ uint64_t TypeTable::shallowHash(uint32_t I, unsigned Depth) const
 		Ref(P);
 	H.u16(T.Variadic);
 	H.u32(T.Count);
-	return H.H;
+	ShallowMemo[Slot] = H.H | 1; // never 0: 0 marks "not computed"
+	return ShallowMemo[Slot];
 }
 
 uint64_t TypeTable::computeHash(uint32_t I)
@@ -112,7 +119,7 @@ uint64_t TypeTable::computeHash(uint32_t I)
 		break;
 	case TTST_K_POINTER: // pointee by its shallow signature only: breaks cycles
 		H.str("ptr");
-		H.u64(T.Ref == TTST_NO_TYPE ? 0 : shallowHash(T.Ref, 2));
+		H.u64(T.Ref == TTST_NO_TYPE ? 0 : shallowHash(T.Ref, PointerDepth));
 		break;
 	case TTST_K_FUNCTION: // return and parameter types (names are in T.Name)
 		H.u64(hashOf(T.Ref));

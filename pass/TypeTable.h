@@ -98,7 +98,9 @@ private:
 				  const std::string &Hint, bool &Anon) const;
 	void scanTypedefs(llvm::Module &M);
 	uint64_t computeHash(uint32_t I);
-	uint64_t shallowHash(uint32_t I, unsigned Depth) const;
+	uint64_t shallowHash(uint32_t I, unsigned Depth);
+	// How many pointer levels below a pointer its hash still sees.
+	static constexpr unsigned PointerDepth = 24;
 	// C declarator rendering: the name of type I around declarator Inner.
 	std::string render(uint32_t I, const std::string &Inner) const;
 
@@ -111,6 +113,7 @@ private:
 	std::map<std::pair<uint32_t, uint64_t>, uint32_t> Arrays;
 	uint32_t Void = TTST_NO_TYPE, Char = TTST_NO_TYPE;
 	std::vector<uint64_t> Hashes;
+	std::vector<uint64_t> ShallowMemo; // [type * (PointerDepth + 1) + depth]
 	std::vector<char> HashState; // 0 not computed, 1 in progress, 2 done
 	std::vector<uint32_t> Final, Canon;
 };

@@ -3,6 +3,7 @@
 
 #include "StateIds.h"
 
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Instructions.h>
 
 #include <cstdlib>
@@ -81,52 +82,79 @@ bool Allocators::classify(const CallBase &CB, AllocKind &K) const
 
 bool Allocators::returnsAllocation(Function &F, const CallBase *&Origin) const
 {
+	std::set<Value *> Seen;
+	bool Returns = false;
 	for (BasicBlock &BB : F) {
 		auto *RI = dyn_cast<ReturnInst>(BB.getTerminator());
 		if (!RI || !RI->getReturnValue())
 			continue;
-		std::set<Value *> Seen;
-		if (fromAllocation(RI->getReturnValue(), Seen, Origin))
-			return true;
+		Returns = true;
+		if (!onlyAllocation(RI->getReturnValue(), Seen, Origin))
+			return false;
 	}
-	return false;
+	return Returns && Origin;
 }
 
-// True when V is (a pointer into) the result of an allocation call, through
-// casts, phis, selects, GEPs and locals (clang's allocas before mem2reg).
-bool Allocators::fromAllocation(Value *V, std::set<Value *> &Seen, const CallBase *&Origin) const
+// True when every value V can take is fresh memory from an allocation call
+// (or a pointer into it) or NULL, through casts, phis, selects, GEPs and
+// locals (clang's allocas before mem2reg).  A lookup-or-create function is
+// thus not a wrapper: an untyped allocation inside it must not take the
+// type of what it returns.  Origin receives the first allocation call seen.
+bool Allocators::onlyAllocation(Value *V, std::set<Value *> &Seen, const CallBase *&Origin) const
 {
 	V = V->stripPointerCasts();
-	if (!Seen.insert(V).second || Seen.size() > 64)
+	if (isa<ConstantPointerNull>(V) || !Seen.insert(V).second) // NULL; loops
+		return true;
+	if (Seen.size() > 64)
 		return false;
 	if (auto *CB = dyn_cast<CallBase>(V)) {
 		AllocKind K;
-		if (!classify(*CB, K) || (K.Fn && K.Fn->Free) || K.Fn == libcAllocFn("posix_memalign"))
+		if (!classify(*CB, K) || (K.Fn && (K.Fn->Free || K.Fn->DestArg >= 0)))
 			return false;
-		Origin = CB;
+		Origin = Origin ? Origin : CB;
 		return true;
 	}
-	if (auto *PN = dyn_cast<PHINode>(V)) {
-		for (Value *In : PN->incoming_values())
-			if (fromAllocation(In, Seen, Origin))
-				return true;
-		return false;
-	}
+	if (auto *PN = dyn_cast<PHINode>(V))
+		return all_of(PN->incoming_values(),
+			      [&](Value *In) { return onlyAllocation(In, Seen, Origin); });
 	if (auto *SI = dyn_cast<SelectInst>(V))
-		return fromAllocation(SI->getTrueValue(), Seen, Origin) ||
-		       fromAllocation(SI->getFalseValue(), Seen, Origin);
+		return onlyAllocation(SI->getTrueValue(), Seen, Origin) &&
+		       onlyAllocation(SI->getFalseValue(), Seen, Origin);
 	if (auto *GEP = dyn_cast<GetElementPtrInst>(V))
-		return fromAllocation(GEP->getPointerOperand(), Seen, Origin);
+		return onlyAllocation(GEP->getPointerOperand(), Seen, Origin);
 	auto *LI = dyn_cast<LoadInst>(V);
 	auto *AI = LI ? dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts()) : nullptr;
-	if (!AI)
-		return false;
-	for (User *U : AI->users())
-		if (auto *St = dyn_cast<StoreInst>(U))
-			if (St->getPointerOperand()->stripPointerCasts() == AI &&
-			    fromAllocation(St->getValueOperand(), Seen, Origin))
-				return true;
-	return false;
+	return AI && localOnlyAllocation(AI, Seen, Origin);
+}
+
+// A local holds only allocations when every store into it does and its
+// address escapes only into posix_memalign(&p, ...).
+bool Allocators::localOnlyAllocation(AllocaInst *AI, std::set<Value *> &Seen,
+				     const CallBase *&Origin) const
+{
+	bool Written = false;
+	for (User *U : AI->users()) {
+		if (isa<LoadInst>(U) || isa<DbgInfoIntrinsic>(U) || U->isDroppable())
+			continue;
+		if (auto *St = dyn_cast<StoreInst>(U)) {
+			if (St->getPointerOperand()->stripPointerCasts() != AI)
+				return false; // the local's address is stored away
+			if (!onlyAllocation(St->getValueOperand(), Seen, Origin))
+				return false;
+			Written = true;
+			continue;
+		}
+		auto *CB = dyn_cast<CallBase>(U);
+		AllocKind K;
+		if (auto *II = dyn_cast<IntrinsicInst>(U))
+			if (II->isLifetimeStartOrEnd())
+				continue;
+		if (!CB || !classify(*CB, K) || !K.Fn || K.Fn->DestArg != 0 || CB->getArgOperand(0) != AI)
+			return false;
+		Origin = Origin ? Origin : CB;
+		Written = true;
+	}
+	return Written;
 }
 
 // Index of the parameter whose value V is (through integer casts and the

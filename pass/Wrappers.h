@@ -6,6 +6,7 @@
 
 #include <llvm/ADT/DenseMap.h>
 #include <llvm/IR/InstrTypes.h>
+#include <llvm/IR/Instructions.h>
 #include <llvm/IR/Module.h>
 
 #include <set>
@@ -40,8 +41,10 @@ public:
 
 private:
 	bool returnsAllocation(llvm::Function &F, const llvm::CallBase *&Origin) const;
-	bool fromAllocation(llvm::Value *V, std::set<llvm::Value *> &Seen,
+	bool onlyAllocation(llvm::Value *V, std::set<llvm::Value *> &Seen,
 			    const llvm::CallBase *&Origin) const;
+	bool localOnlyAllocation(llvm::AllocaInst *AI, std::set<llvm::Value *> &Seen,
+				 const llvm::CallBase *&Origin) const;
 	SizeSpec wrapperSize(const llvm::CallBase &Origin) const;
 
 	std::set<std::string> Named;

@@ -53,6 +53,8 @@ records)
 	expect "^X smoke\.c:sum:a->val\.items:0 .* alloc=malloc type=struct item " "malloc into a union is typed by the member its later uses name (items)"
 	expect "^X smoke\.c:sum:a\[\]\.val\.vec:0 .* alloc=calloc type=double " "calloc into a union member used as double * is typed double"
 	expect "^X smoke\.c:sum:\?:0 .* alloc=get_item type=struct item flags=0x2 " "a wrapper result with no destination takes the wrapper's DI return type"
+	grep -q "^X .* alloc=find_item " dump.txt && fail "find_item may return existing memory, yet it is an allocator wrapper"
+	expect "^X smoke\.c:find_item:g_items:0 .* alloc=calloc type=struct item " "the allocation inside find_item is typed from its global destination"
 	expect "^X smoke\.c:sum:free\(a->val\.items\):0 .* alloc=free .*flags=0x4 " "deallocations are named free(<target>)"
 	expect "^X main:copy:0 .* alloc=strdup type=char " "strdup is typed char"
 	expect "^X main:slots:0 .* alloc=calloc type=struct slot flags=0x18 size=32 " "calloc(2, sizeof *slots) is an array of struct slot, const size 32" ;;

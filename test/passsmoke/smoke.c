@@ -31,11 +31,19 @@ IXFER(long) g_raw;
 const char *g_greeting = "hello";
 struct item *g_items;
 
-/* Same-file wrapper returning fresh or existing memory. */
+/* Same-file wrapper: returns fresh memory or NULL. */
 static struct item *get_item(int fresh)
 {
-	struct item *it = fresh ? malloc(sizeof *it) : g_items;
+	struct item *it = fresh ? malloc(sizeof *it) : NULL;
 	return it;
+}
+
+/* Lookup-or-create: may return existing memory, so it is no wrapper. */
+static struct item *find_item(void)
+{
+	if (!g_items)
+		g_items = calloc(1, sizeof *g_items);
+	return g_items;
 }
 
 static int sum(struct slot *a)
@@ -46,6 +54,7 @@ static int sum(struct slot *a)
 	a[1].val.vec = calloc(4, sizeof(double));
 	a[1].val.vec[3] = 0.5;
 	get_item(1)->v = 7; /* wrapper result without a destination */
+	find_item()->v = 1;
 	int r = (int)(a[0].val.items->v + a[1].val.vec[3] * 2);
 	free(a[0].val.items);
 	free(a[1].val.vec);
