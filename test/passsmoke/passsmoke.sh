@@ -63,7 +63,7 @@ ir)
 	if [ -x "$llvmbin/opt" ]; then
 		"$llvmbin/opt" -passes=verify -disable-output smoke.ll || fail "the rewritten module does not verify"
 	fi
-	grep -Eq 'call .*@(malloc|calloc|strdup|free)\(' smoke.ll && fail "a libc allocation call survived redirection (smoke.ll)"
+	grep -Eq 'call .*@(malloc|calloc|realloc|reallocarray|strdup|strndup|posix_memalign|aligned_alloc|mmap|munmap|free)\(' smoke.ll && fail "a libc allocation call survived redirection (smoke.ll)"
 	grep -Eq 'call .*@__ttst_malloc\(.*ptr (nonnull )?@__ttst_tu, i32 [0-9]+\)' smoke.ll || fail "malloc is not redirected to __ttst_malloc(..., tu, site)"
 	grep -Eq 'call void @__ttst_site_enter\(ptr (nonnull )?@__ttst_tu, i32 [0-9]+\)' smoke.ll || fail "the wrapper call is not bracketed by __ttst_site_enter"
 	grep -Eq 'call void @__ttst_local\(ptr (nonnull )?@__ttst_tu, i32 [0-9]+, ptr ' smoke.ll || fail "no __ttst_local registration"

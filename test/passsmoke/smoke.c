@@ -1,6 +1,7 @@
 /* smoke.c -- pass smoke test program: each construct below is checked by passsmoke.sh. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <ttst.h>
 
@@ -69,6 +70,28 @@ TTST_STATEFUL int serve(int rounds)
 	return handled;
 }
 
+/* One call to every other allocation function: the link test then proves
+ * that the runtime defines each __ttst_* entry point the pass calls. */
+static int every_allocator(void)
+{
+	long *v = malloc(2 * sizeof *v);
+	long *w = realloc(v, 4 * sizeof *v);
+	long *x = reallocarray(w, 8, sizeof *w);
+	char *s = strndup("abcdef", 3);
+	void *p = NULL;
+	int rc = posix_memalign(&p, 64, 128);
+	double *d = aligned_alloc(64, 8 * sizeof *d);
+	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ok = x && s && strlen(s) == 3 && rc == 0 && p && d && m != MAP_FAILED;
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	free(d);
+	free(p);
+	free(s);
+	free(x);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	struct slot *slots = calloc(2, sizeof *slots);
@@ -78,5 +101,5 @@ int main(int argc, char **argv)
 	g_raw = argc;
 	free(copy);
 	free(slots);
-	return r == 6 + 3 + 2 + 3 ? 0 : 1;
+	return r == 6 + 3 + 2 + 3 && every_allocator() ? 0 : 1;
 }
