@@ -6,7 +6,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 const DIType *stripType(const DIType *T, std::string *TypedefName)
 {

@@ -1,4 +1,5 @@
-// DIUtil.h -- helpers over LLVM debug-info types: typedef/qualifier stripping, array dimensions, annotations.
+// DIUtil.h -- helpers over LLVM debug-info types: typedef/qualifier stripping, array dimensions,
+// annotations.
 #ifndef TTST_PASS_DIUTIL_H
 #define TTST_PASS_DIUTIL_H
 
@@ -7,7 +8,8 @@
 #include <cstdint>
 #include <string>
 
-namespace ttst {
+namespace ttst
+{
 
 // A reference to a C type in debug info.  T == nullptr with Known set is
 // void.  Dim counts the leading dimensions of a multi-dimensional
@@ -17,10 +19,22 @@ struct TRef {
 	unsigned Dim = 0;
 	bool Known = false;
 
-	static TRef unknown() { return TRef(); }
-	static TRef of(const llvm::DIType *Ty, unsigned D = 0) { return TRef{Ty, D, true}; }
-	bool isVoid() const { return Known && T == nullptr; }
-	bool isTyped() const { return Known && T != nullptr; }
+	static TRef unknown()
+	{
+		return TRef();
+	}
+	static TRef of(const llvm::DIType *Ty, unsigned D = 0)
+	{
+		return TRef{Ty, D, true};
+	}
+	bool isVoid() const
+	{
+		return Known && T == nullptr;
+	}
+	bool isTyped() const
+	{
+		return Known && T != nullptr;
+	}
 };
 
 // Strips typedefs and const/volatile/restrict/atomic.  If TypedefName is

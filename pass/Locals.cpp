@@ -1,4 +1,5 @@
-// Locals.cpp -- records the locals of main / TTST_STATEFUL functions and instruments their entry and returns.
+// Locals.cpp -- records the locals of main / TTST_STATEFUL functions and instruments their entry
+// and returns.
 #include "Locals.h"
 
 #include "DIUtil.h"
@@ -12,7 +13,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 static bool isStateful(const Function &F)
 {

@@ -1,4 +1,5 @@
-// Locals.h -- automatic locals of main and of TTST_STATEFUL functions: static records and __ttst_local calls.
+// Locals.h -- automatic locals of main and of TTST_STATEFUL functions: static records and
+// __ttst_local calls.
 #ifndef TTST_PASS_LOCALS_H
 #define TTST_PASS_LOCALS_H
 
@@ -10,7 +11,8 @@
 
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 struct LocalSlot {
 	llvm::AllocaInst *AI;
@@ -31,7 +33,8 @@ void collectLocals(const PassContext &C, TypeTable &TT, IdSet &Ids, std::vector<
 
 // Inserts __ttst_local(tu, index, alloca) after the entry block's allocas
 // and parameter stores, and __ttst_local_exit(tu) before every return.
-void instrumentLocals(llvm::Module &M, llvm::GlobalVariable *TU, const std::vector<StatefulFn> &Fns);
+void instrumentLocals(llvm::Module &M, llvm::GlobalVariable *TU,
+		      const std::vector<StatefulFn> &Fns);
 
 } // namespace ttst
 

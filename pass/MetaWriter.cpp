@@ -1,4 +1,5 @@
-// MetaWriter.cpp -- serialises one TU blob (abi.h layout, checksum) and emits it as the __ttst_tu global.
+// MetaWriter.cpp -- serialises one TU blob (abi.h layout, checksum) and emits it as the __ttst_tu
+// global.
 #include "MetaWriter.h"
 
 #include "Names.h"
@@ -11,7 +12,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 uint32_t StringTable::add(StringRef S)
 {
@@ -27,7 +29,8 @@ uint32_t StringTable::add(StringRef S)
 	return Off;
 }
 
-namespace {
+namespace
+{
 
 struct Records {
 	std::vector<ttst_type_rec> Types;
@@ -162,7 +165,8 @@ std::vector<uint64_t> serializeBlob(const std::string &TuFile, const TypeTable &
 }
 
 GlobalVariable *emitBlob(Module &M, const std::string &TuFile, TypeTable &TT,
-			 const std::vector<StaticEntry> &Statics, const std::vector<SiteEntry> &Sites)
+			 const std::vector<StaticEntry> &Statics,
+			 const std::vector<SiteEntry> &Sites)
 {
 	LLVMContext &Ctx = M.getContext();
 	uint32_t OffAddrs = 0;

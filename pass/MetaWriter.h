@@ -1,4 +1,5 @@
-// MetaWriter.h -- the TU blob: string table, static and site entries, serialisation (abi.h) and the __ttst_tu global.
+// MetaWriter.h -- the TU blob: string table, static and site entries, serialisation (abi.h) and the
+// __ttst_tu global.
 #ifndef TTST_PASS_METAWRITER_H
 #define TTST_PASS_METAWRITER_H
 
@@ -11,17 +12,24 @@
 #include <string>
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 // NUL-terminated strings, deduplicated; offset 0 is always "".
-class StringTable {
-public:
-	StringTable() : Data(1, '\0') {}
+class StringTable
+{
+      public:
+	StringTable() : Data(1, '\0')
+	{
+	}
 	// Offset of S in the table (added on first use).
 	uint32_t add(llvm::StringRef S);
-	const std::string &data() const { return Data; }
+	const std::string &data() const
+	{
+		return Data;
+	}
 
-private:
+      private:
 	std::string Data;
 	llvm::StringMap<uint32_t> Offsets;
 };

@@ -1,10 +1,12 @@
-// Names.h -- every runtime symbol the pass emits or calls, in one table (mirrors include/ttst/interface.h).
+// Names.h -- every runtime symbol the pass emits or calls, in one table (mirrors
+// include/ttst/interface.h).
 #ifndef TTST_PASS_NAMES_H
 #define TTST_PASS_NAMES_H
 
 #include "ttst/abi.h"
 
-namespace ttst {
+namespace ttst
+{
 
 // The per-TU blob global and the section it lives in.
 constexpr const char *TuGlobalName = "__ttst_tu";
@@ -22,13 +24,13 @@ constexpr const char *ReservedPrefix = "__ttst_";
 
 // One allocation function the pass recognises and redirects.
 struct AllocFn {
-	const char *Libc;  // callee name in the user's code
-	const char *Ttst;  // runtime replacement (interface.h)
-	int SizeA, SizeB;  // argument(s) whose product is the byte size; -1 none
-	int DestArg;       // argument holding the destination address; -1: result
-	bool Free;         // deallocation (free, munmap)
-	bool SiteArgs;     // replacement takes (tu, site) after the original args
-	bool String;       // result is a C string (element type char)
+	const char *Libc; // callee name in the user's code
+	const char *Ttst; // runtime replacement (interface.h)
+	int SizeA, SizeB; // argument(s) whose product is the byte size; -1 none
+	int DestArg;	  // argument holding the destination address; -1: result
+	bool Free;	  // deallocation (free, munmap)
+	bool SiteArgs;	  // replacement takes (tu, site) after the original args
+	bool String;	  // result is a C string (element type char)
 };
 
 // The table: every allocation function of DESIGN.md section 3.

@@ -1,4 +1,5 @@
-// Plugin.cpp -- registers the ttst metadata pass with clang's new pass manager (runs at pipeline start, -O0..-O3).
+// Plugin.cpp -- registers the ttst metadata pass with clang's new pass manager (runs at pipeline
+// start, -O0..-O3).
 #include "Locals.h"
 #include "MetaWriter.h"
 #include "Names.h"
@@ -15,16 +16,21 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 struct TtstPass : PassInfoMixin<TtstPass> {
 	// Describes the TU in __ttst_tu, redirects its allocation calls and
 	// instruments main / TTST_STATEFUL functions.
 	PreservedAnalyses run(Module &M, ModuleAnalysisManager &);
 	// Runs even for optnone functions at -O0.
-	static bool isRequired() { return true; }
+	static bool isRequired()
+	{
+		return true;
+	}
 };
 
 PreservedAnalyses TtstPass::run(Module &M, ModuleAnalysisManager &)
@@ -33,7 +39,8 @@ PreservedAnalyses TtstPass::run(Module &M, ModuleAnalysisManager &)
 		return PreservedAnalyses::all();
 	PassContext C(M);
 	if (!C.HasTypes)
-		errs() << "ttst: " << C.TuFile << ": compiled without debug info; types unavailable\n";
+		errs() << "ttst: " << C.TuFile
+		       << ": compiled without debug info; types unavailable\n";
 
 	TypeTable TT(M, C.HasTypes);
 	IdSet Ids;

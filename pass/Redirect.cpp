@@ -1,4 +1,5 @@
-// Redirect.cpp -- rewrites allocation calls to the runtime's __ttst_* entry points and brackets wrapper calls.
+// Redirect.cpp -- rewrites allocation calls to the runtime's __ttst_* entry points and brackets
+// wrapper calls.
 #include "Names.h"
 #include "Sites.h"
 
@@ -7,9 +8,11 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 // Parameter and return attributes worth keeping on the replacement call:
 // noundef on the original arguments, noalias/noundef on the result.

@@ -1,4 +1,5 @@
-// Sites.cpp -- finds allocation sites, names them "caller:target:ordinal" and infers their element types.
+// Sites.cpp -- finds allocation sites, names them "caller:target:ordinal" and infers their element
+// types.
 #include "Sites.h"
 
 #include "SizeCheck.h"
@@ -10,9 +11,11 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 // Destination and element type of one allocation / deallocation call.
 Inference inferSite(TypeInference &TI, CallBase &CB, const AllocKind &K)
@@ -23,7 +26,8 @@ Inference inferSite(TypeInference &TI, CallBase &CB, const AllocKind &K)
 	if (Fn && Fn->DestArg >= 0 && (unsigned)Fn->DestArg < CB.arg_size())
 		return TI.ofDestAddr(CB.getArgOperand(Fn->DestArg));
 	Inference Inf = TI.ofResult(CB);
-	bool Realloc = Fn && (StringRef(Fn->Libc) == "realloc" || StringRef(Fn->Libc) == "reallocarray");
+	bool Realloc =
+	    Fn && (StringRef(Fn->Libc) == "realloc" || StringRef(Fn->Libc) == "reallocarray");
 	if (Realloc && !Inf.Elem.isTyped() && CB.arg_size()) {
 		// tmp = realloc(t->items, ...): the old pointer's type
 		Inference Old = TI.ofPointer(CB.getArgOperand(0));
@@ -33,8 +37,8 @@ Inference inferSite(TypeInference &TI, CallBase &CB, const AllocKind &K)
 		// set_begin(t, k)->val = v: no destination, but a wrapper defined
 		// here says what it returns.
 		const DISubprogram *SP = K.Callee->getSubprogram();
-		DITypeRefArray TA = SP && SP->getType() ? SP->getType()->getTypeArray()
-							 : DITypeRefArray();
+		DITypeRefArray TA =
+		    SP && SP->getType() ? SP->getType()->getTypeArray() : DITypeRefArray();
 		if (TA.size() && TA[0])
 			Inf.Elem = pointeeOf(TRef::of(TA[0]));
 	}

@@ -12,7 +12,8 @@
 
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 // One call to rewrite: Fn set -> redirect to Fn->Ttst; nullptr -> wrapper.
 struct SiteCall {

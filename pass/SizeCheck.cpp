@@ -1,4 +1,5 @@
-// SizeCheck.cpp -- recognises constant and constant-scaled allocation sizes and checks them against types.
+// SizeCheck.cpp -- recognises constant and constant-scaled allocation sizes and checks them against
+// types.
 #include "SizeCheck.h"
 
 #include "ttst/abi.h"
@@ -10,7 +11,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 static SizeExpr sizeOf(const Value *V, unsigned Depth = 0)
 {
@@ -25,7 +27,8 @@ static SizeExpr sizeOf(const Value *V, unsigned Depth = 0)
 		return E;
 	}
 	if (const auto *Cast = dyn_cast<CastInst>(V))
-		if (Cast->getOpcode() == Instruction::ZExt || Cast->getOpcode() == Instruction::SExt ||
+		if (Cast->getOpcode() == Instruction::ZExt ||
+		    Cast->getOpcode() == Instruction::SExt ||
 		    Cast->getOpcode() == Instruction::Trunc)
 			return sizeOf(Cast->getOperand(0), Depth + 1);
 	const auto *BO = dyn_cast<BinaryOperator>(V);
@@ -46,7 +49,8 @@ static SizeExpr sizeOf(const Value *V, unsigned Depth = 0)
 		E.C = L.C * R.C;
 	} else if (L.Kind != SizeExpr::Unknown || R.Kind != SizeExpr::Unknown) {
 		E.Kind = SizeExpr::Scaled;
-		E.C = (L.Kind != SizeExpr::Unknown ? L.C : 1) * (R.Kind != SizeExpr::Unknown ? R.C : 1);
+		E.C = (L.Kind != SizeExpr::Unknown ? L.C : 1) *
+		      (R.Kind != SizeExpr::Unknown ? R.C : 1);
 	}
 	return E;
 }
@@ -67,7 +71,8 @@ SizeExpr callSize(const CallBase &CB, SizeSpec S)
 		E.C = A.C * B.C;
 	} else if (A.Kind != SizeExpr::Unknown || B.Kind != SizeExpr::Unknown) {
 		E.Kind = SizeExpr::Scaled;
-		E.C = (A.Kind != SizeExpr::Unknown ? A.C : 1) * (B.Kind != SizeExpr::Unknown ? B.C : 1);
+		E.C = (A.Kind != SizeExpr::Unknown ? A.C : 1) *
+		      (B.Kind != SizeExpr::Unknown ? B.C : 1);
 	}
 	return E;
 }
@@ -83,7 +88,8 @@ void checkSize(const SizeExpr &E, TRef &Elem, uint32_t &Flags, uint32_t &ConstSi
 		return;
 	bool Ok;
 	if (E.Kind == SizeExpr::Const)
-		Ok = E.C == S || (E.C != 0 && E.C % S == 0) || (E.C > S && endsWithFlexibleArray(Elem));
+		Ok = E.C == S || (E.C != 0 && E.C % S == 0) ||
+		     (E.C > S && endsWithFlexibleArray(Elem));
 	else
 		Ok = E.C % S == 0;
 	if (!Ok) {

@@ -7,7 +7,8 @@
 
 #include <llvm/IR/InstrTypes.h>
 
-namespace ttst {
+namespace ttst
+{
 
 // An allocation size as far as it is known at compile time.
 struct SizeExpr {

@@ -5,7 +5,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 PassContext::PassContext(Module &Mod) : M(Mod), HasTypes(false)
 {

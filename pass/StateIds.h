@@ -10,13 +10,14 @@
 
 #include <string>
 
-namespace ttst {
+namespace ttst
+{
 
 // What every component needs to know about the module being instrumented.
 struct PassContext {
 	llvm::Module &M;
 	std::string TuFile; // DICompileUnit filename as given to the compiler
-	bool HasTypes;      // full debug info present (types can be described)
+	bool HasTypes;	    // full debug info present (types can be described)
 	llvm::DenseMap<const llvm::DISubprogram *, llvm::Function *> SPToFunc;
 
 	// Builds the context; never fails (falls back to the module's source name).
@@ -33,12 +34,13 @@ std::string subprogramId(const PassContext &C, const llvm::DISubprogram *SP);
 bool isReserved(llvm::StringRef Name);
 
 // Makes state IDs unique within one TU blob: the second "x" becomes "x#2".
-class IdSet {
-public:
+class IdSet
+{
+      public:
 	// Returns Id, or Id#k for the k-th repetition (k >= 2).
 	std::string unique(const std::string &Id);
 
-private:
+      private:
 	llvm::StringMap<unsigned> Seen;
 };
 

@@ -10,9 +10,11 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 bool skipGlobal(const GlobalVariable &G)
 {

@@ -1,4 +1,5 @@
-// Statics.h -- static objects of a TU: globals, file statics, static locals, string literals, address-taken functions.
+// Statics.h -- static objects of a TU: globals, file statics, static locals, string literals,
+// address-taken functions.
 #ifndef TTST_PASS_STATICS_H
 #define TTST_PASS_STATICS_H
 
@@ -8,7 +9,8 @@
 
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 // Appends one StaticEntry per defined global variable (with debug info),
 // static local, string literal / unnamed constant, and per defined function

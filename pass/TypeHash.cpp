@@ -1,17 +1,23 @@
-// TypeHash.cpp -- structural FNV-1a hashes of types and the merge of equal-hash types into one record.
+// TypeHash.cpp -- structural FNV-1a hashes of types and the merge of equal-hash types into one
+// record.
 #include "TypeTable.h"
 
 #include <unordered_map>
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 // FNV-1a 64 over a little-endian serialisation of fields.
 struct Hasher {
 	uint64_t H = TTST_FNV_OFFSET;
 
-	void bytes(const void *P, size_t N) { H = ttst_fnv1a(H, P, N); }
+	void bytes(const void *P, size_t N)
+	{
+		H = ttst_fnv1a(H, P, N);
+	}
 	void u64(uint64_t V, unsigned N = 8)
 	{
 		unsigned char B[8];
@@ -19,9 +25,18 @@ struct Hasher {
 			B[K] = (unsigned char)(V >> (8 * K));
 		bytes(B, N);
 	}
-	void u32(uint32_t V) { u64(V, 4); }
-	void u16(uint16_t V) { u64(V, 2); }
-	void str(const std::string &S) { bytes(S.c_str(), S.size() + 1); }
+	void u32(uint32_t V)
+	{
+		u64(V, 4);
+	}
+	void u16(uint16_t V)
+	{
+		u64(V, 2);
+	}
+	void str(const std::string &S)
+	{
+		bytes(S.c_str(), S.size() + 1);
+	}
 };
 
 } // namespace

@@ -1,4 +1,5 @@
-// TypeInference.cpp -- finds where an allocation's result goes (before mem2reg) and the DI type of that place.
+// TypeInference.cpp -- finds where an allocation's result goes (before mem2reg) and the DI type of
+// that place.
 #include "TypeInference.h"
 
 #include <llvm/BinaryFormat/Dwarf.h>
@@ -11,9 +12,11 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
-namespace {
+namespace
+{
 
 std::string paren(const std::string &B)
 {
@@ -187,8 +190,8 @@ void TypeInference::descendToPointer(Obj &O, Value *Addr)
 		const DIDerivedType *Agg = nullptr;
 		for (const DINode *E : C->getElements()) {
 			const auto *M = dyn_cast_or_null<DIDerivedType>(E);
-			if (!M || M->getTag() != dwarf::DW_TAG_member || M->getOffsetInBits() != 0 ||
-			    isBitfield(M))
+			if (!M || M->getTag() != dwarf::DW_TAG_member ||
+			    M->getOffsetInBits() != 0 || isBitfield(M))
 				continue;
 			TRef MT = TRef::of(M->getBaseType());
 			if (isPointer(MT))
@@ -260,7 +263,8 @@ void TypeInference::collectDests(Value *R, std::vector<Dest> &Out, std::set<Valu
 			if (I->getType()->isPointerTy())
 				collectDests(I, Out, Seen, Depth + 1);
 		} else if (isa<ReturnInst>(I)) {
-			Out.push_back({order(I), returnType(I->getFunction()), {"return", false}, nullptr});
+			Out.push_back(
+			    {order(I), returnType(I->getFunction()), {"return", false}, nullptr});
 		} else if (auto *CB = dyn_cast<CallBase>(I)) {
 			Dest D;
 			if (argDest(CB, R, D))

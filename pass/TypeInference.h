@@ -1,4 +1,5 @@
-// TypeInference.h -- destination analysis: which object an allocation's result is stored into, and its DI type.
+// TypeInference.h -- destination analysis: which object an allocation's result is stored into, and
+// its DI type.
 #ifndef TTST_PASS_TYPEINFERENCE_H
 #define TTST_PASS_TYPEINFERENCE_H
 
@@ -14,24 +15,31 @@
 #include <string>
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 // An lvalue as C source would spell it: Base, or *Base when Deref.
 struct LValue {
 	std::string Base;
 	bool Deref = false;
-	std::string str() const { return Deref ? "*" + Base : Base; }
+	std::string str() const
+	{
+		return Deref ? "*" + Base : Base;
+	}
 };
 
 // What inference found for one site.
 struct Inference {
-	TRef Elem;                // element type (not Known: untyped)
+	TRef Elem;		  // element type (not Known: untyped)
 	std::string Target = "?"; // "e", "t->items", "g_table", "*out", "return", "?"
 };
 
-class TypeInference {
-public:
-	explicit TypeInference(const PassContext &C) : Ctx(C) {}
+class TypeInference
+{
+      public:
+	explicit TypeInference(const PassContext &C) : Ctx(C)
+	{
+	}
 	// The destination of CB's result (stores, return, call arguments).
 	Inference ofResult(llvm::CallBase &CB);
 	// The object at address Addr (posix_memalign's first argument).
@@ -39,7 +47,7 @@ public:
 	// What pointer P points to and how P is spelt (free(p), realloc(p, n)).
 	Inference ofPointer(llvm::Value *P);
 
-private:
+      private:
 	// The object designated by an address value.
 	struct Obj {
 		TRef Ty;

@@ -1,4 +1,5 @@
-// TypeNames.cpp -- C names of types: declarator rendering ("int (*)(int, char *)", "int[16]") and anonymous naming.
+// TypeNames.cpp -- C names of types: declarator rendering ("int (*)(int, char *)", "int[16]") and
+// anonymous naming.
 #include "TypeTable.h"
 
 #include <llvm/BinaryFormat/Dwarf.h>
@@ -8,7 +9,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 TypeTable::TypeTable(Module &M, bool HasTypesIn) : HasTypes(HasTypesIn)
 {

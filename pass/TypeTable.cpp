@@ -1,11 +1,13 @@
-// TypeTable.cpp -- builds ttst type records from debug-info types (DIBasic/Derived/Composite/SubroutineType).
+// TypeTable.cpp -- builds ttst type records from debug-info types
+// (DIBasic/Derived/Composite/SubroutineType).
 #include "TypeTable.h"
 
 #include <llvm/BinaryFormat/Dwarf.h>
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 uint32_t TypeTable::add(TType T)
 {
@@ -186,7 +188,8 @@ void TypeTable::addMembers(uint32_t I, const DICompositeType *C)
 		TMember TM;
 		TM.Name = M->getName().str();
 		bool Anon = TM.Name.empty();
-		std::string Hint = Owner + "::" + (Anon ? "anon" + std::to_string(AnonK++) : TM.Name);
+		std::string Hint =
+		    Owner + "::" + (Anon ? "anon" + std::to_string(AnonK++) : TM.Name);
 		TM.Type = get(M->getBaseType(), Hint);
 		uint64_t Bits = M->getOffsetInBits();
 		TM.Offset = Bits / 8;

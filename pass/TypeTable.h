@@ -1,4 +1,5 @@
-// TypeTable.h -- C types of one TU from debug info: records, names, structural hashes, deduplication.
+// TypeTable.h -- C types of one TU from debug info: records, names, structural hashes,
+// deduplication.
 #ifndef TTST_PASS_TYPETABLE_H
 #define TTST_PASS_TYPETABLE_H
 
@@ -14,7 +15,8 @@
 #include <utility>
 #include <vector>
 
-namespace ttst {
+namespace ttst
+{
 
 struct TMember {
 	std::string Name;
@@ -37,15 +39,16 @@ struct TType {
 	uint16_t Flags = 0; // TTST_TF_*
 	uint64_t Size = 0;
 	uint32_t Ref = TTST_NO_TYPE; // pointee / element / return type
-	uint32_t Count = 0;          // array count, #params of a function
+	uint32_t Count = 0;	     // array count, #params of a function
 	std::vector<TMember> Members;
 	std::vector<TEnumerator> Enums;
 	std::vector<uint32_t> Params;
 	bool Variadic = false;
 };
 
-class TypeTable {
-public:
+class TypeTable
+{
+      public:
 	// Pre-scans the module's typedefs (to name anonymous aggregates).
 	TypeTable(llvm::Module &M, bool HasTypes);
 
@@ -66,8 +69,14 @@ public:
 	// sites (their context names anonymous types first).
 	void addRemaining(llvm::Module &M);
 
-	size_t size() const { return Types.size(); }
-	const TType &at(uint32_t I) const { return Types[I]; }
+	size_t size() const
+	{
+		return Types.size();
+	}
+	const TType &at(uint32_t I) const
+	{
+		return Types[I];
+	}
 	// Computes structural hashes and merges equal-hash types; call once,
 	// after the last get().
 	void finalize();
@@ -75,13 +84,19 @@ public:
 	// (TTST_NO_TYPE stays TTST_NO_TYPE).
 	uint32_t finalIndex(uint32_t I) const;
 	// After finalize(): provisional indices of the emitted types, in order.
-	const std::vector<uint32_t> &canonical() const { return Canon; }
+	const std::vector<uint32_t> &canonical() const
+	{
+		return Canon;
+	}
 	// Structural hash of provisional type I (computed on first use).
 	uint64_t hashOf(uint32_t I);
 	// After finalize(): the hash of provisional type I.
-	uint64_t hashAt(uint32_t I) const { return Hashes[I]; }
+	uint64_t hashAt(uint32_t I) const
+	{
+		return Hashes[I];
+	}
 
-private:
+      private:
 	// Key: stripped DI node plus the number of array dimensions peeled.
 	using Key = std::pair<const llvm::DIType *, unsigned>;
 
@@ -114,7 +129,7 @@ private:
 	uint32_t Void = TTST_NO_TYPE, Char = TTST_NO_TYPE;
 	std::vector<uint64_t> Hashes;
 	std::vector<uint64_t> ShallowMemo; // [type * (PointerDepth + 1) + depth]
-	std::vector<char> HashState; // 0 not computed, 1 in progress, 2 done
+	std::vector<char> HashState;	   // 0 not computed, 1 in progress, 2 done
 	std::vector<uint32_t> Final, Canon;
 };
 

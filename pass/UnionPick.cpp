@@ -1,4 +1,5 @@
-// UnionPick.cpp -- picks the union member an allocation is stored into, from how the same place is used elsewhere.
+// UnionPick.cpp -- picks the union member an allocation is stored into, from how the same place is
+// used elsewhere.
 #include "TypeInference.h"
 
 #include <llvm/BinaryFormat/Dwarf.h>
@@ -7,7 +8,8 @@
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 // A string equal for two address computations that denote the same place
 // (same variable, same loads, same member/index steps); "" if unknown.
@@ -31,7 +33,8 @@ std::string TypeInference::addrKey(Value *V, unsigned Depth)
 	auto *G = dyn_cast<GEPOperator>(V);
 	if (!G)
 		return "";
-	std::string K = "G" + std::to_string(reinterpret_cast<uintptr_t>(G->getSourceElementType())) +
+	std::string K = "G" +
+			std::to_string(reinterpret_cast<uintptr_t>(G->getSourceElementType())) +
 			"(" + addrKey(G->getPointerOperand(), Depth + 1);
 	for (const Use &Idx : G->indices()) {
 		std::string I = addrKey(Idx.get(), Depth + 1);
@@ -64,7 +67,8 @@ bool TypeInference::usedAs(Type *Ty, TRef Elem) const
 	return Ty->isFloatingPointTy() == DIFloat && Ty->isPointerTy() == isPointer(Elem);
 }
 
-const DIDerivedType *TypeInference::pickUnionMember(ArrayRef<const DIDerivedType *> Ptrs, Value *Addr)
+const DIDerivedType *TypeInference::pickUnionMember(ArrayRef<const DIDerivedType *> Ptrs,
+						    Value *Addr)
 {
 	auto *I = dyn_cast<Instruction>(Addr);
 	std::string Key = addrKey(Addr, 0);
@@ -76,7 +80,8 @@ const DIDerivedType *TypeInference::pickUnionMember(ArrayRef<const DIDerivedType
 		for (const Instruction &J : instructions(F))
 			if (auto *LI = dyn_cast<LoadInst>(const_cast<Instruction *>(&J)))
 				if (LI->getType()->isPointerTy())
-					LoadKeys.push_back({LI, addrKey(LI->getPointerOperand(), 0)});
+					LoadKeys.push_back(
+					    {LI, addrKey(LI->getPointerOperand(), 0)});
 		KeyedF = F;
 	}
 	std::vector<unsigned> Score(Ptrs.size(), 0);
@@ -90,8 +95,9 @@ const DIDerivedType *TypeInference::pickUnionMember(ArrayRef<const DIDerivedType
 			else if (auto *L = dyn_cast<LoadInst>(U))
 				Ty = L->getType();
 			else if (auto *S = dyn_cast<StoreInst>(U))
-				Ty = S->getPointerOperand() == LK.first ? S->getValueOperand()->getType()
-									: nullptr;
+				Ty = S->getPointerOperand() == LK.first
+					 ? S->getValueOperand()->getType()
+					 : nullptr;
 			for (size_t K = 0; Ty && K < Ptrs.size(); K++)
 				Score[K] += usedAs(Ty, pointeeOf(TRef::of(Ptrs[K]->getBaseType())));
 		}

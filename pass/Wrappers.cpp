@@ -1,16 +1,18 @@
-// Wrappers.cpp -- finds allocator wrappers: malloc/alloc_size attributes, same-file functions, TTST_ALLOCATORS.
+// Wrappers.cpp -- finds allocator wrappers: malloc/alloc_size attributes, same-file functions,
+// TTST_ALLOCATORS.
 #include "Wrappers.h"
 
 #include "StateIds.h"
 
-#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
 
 #include <cstdlib>
 
 using namespace llvm;
 
-namespace ttst {
+namespace ttst
+{
 
 const AllocFn *libcAllocFn(StringRef Name)
 {
@@ -123,7 +125,8 @@ bool Allocators::onlyAllocation(Value *V, std::set<Value *> &Seen, const CallBas
 	if (auto *GEP = dyn_cast<GetElementPtrInst>(V))
 		return onlyAllocation(GEP->getPointerOperand(), Seen, Origin);
 	auto *LI = dyn_cast<LoadInst>(V);
-	auto *AI = LI ? dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts()) : nullptr;
+	auto *AI =
+	    LI ? dyn_cast<AllocaInst>(LI->getPointerOperand()->stripPointerCasts()) : nullptr;
 	return AI && localOnlyAllocation(AI, Seen, Origin);
 }
 
@@ -149,7 +152,8 @@ bool Allocators::localOnlyAllocation(AllocaInst *AI, std::set<Value *> &Seen,
 		if (auto *II = dyn_cast<IntrinsicInst>(U))
 			if (II->isLifetimeStartOrEnd())
 				continue;
-		if (!CB || !classify(*CB, K) || !K.Fn || K.Fn->DestArg != 0 || CB->getArgOperand(0) != AI)
+		if (!CB || !classify(*CB, K) || !K.Fn || K.Fn->DestArg != 0 ||
+		    CB->getArgOperand(0) != AI)
 			return false;
 		Origin = Origin ? Origin : CB;
 		Written = true;

@@ -1,4 +1,5 @@
-// Wrappers.h -- classifies direct calls: libc allocation functions and allocator wrappers (DESIGN.md section 3).
+// Wrappers.h -- classifies direct calls: libc allocation functions and allocator wrappers
+// (DESIGN.md section 3).
 #ifndef TTST_PASS_WRAPPERS_H
 #define TTST_PASS_WRAPPERS_H
 
@@ -12,7 +13,8 @@
 #include <set>
 #include <string>
 
-namespace ttst {
+namespace ttst
+{
 
 // Which arguments of a call give the allocation's byte size: arg A, times
 // arg B when B >= 0; A < 0 means unknown.
@@ -30,8 +32,9 @@ struct AllocKind {
 // The libc allocation function called Name, or nullptr.
 const AllocFn *libcAllocFn(llvm::StringRef Name);
 
-class Allocators {
-public:
+class Allocators
+{
+      public:
 	// Reads TTST_ALLOCATORS (comma-separated names) and finds the functions
 	// of M that return memory coming from an allocation call.
 	explicit Allocators(llvm::Module &M);
@@ -39,7 +42,7 @@ public:
 	// fills K.  ttst's own functions are never allocators.
 	bool classify(const llvm::CallBase &CB, AllocKind &K) const;
 
-private:
+      private:
 	bool returnsAllocation(llvm::Function &F, const llvm::CallBase *&Origin) const;
 	bool onlyAllocation(llvm::Value *V, std::set<llvm::Value *> &Seen,
 			    const llvm::CallBase *&Origin) const;

@@ -1,4 +1,5 @@
-/* passdump.c -- validates a raw ttst_meta section dump (meta.c) and prints its records one per line. */
+/* passdump.c -- validates a raw ttst_meta section dump (meta.c) and prints its records one per
+ * line. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,8 +19,8 @@ static void dump_types(const struct ttst_tu_hdr *h)
 {
 	const struct ttst_type_rec *t = ttst_meta_types(h);
 	for (uint32_t i = 0; i < h->ntypes; i++) {
-		printf("T %s kind=%u size=%" PRIu64 " flags=%#x count=%u hash=%016" PRIx64, tname(h, i),
-		       t[i].kind, t[i].size, t[i].flags, t[i].count, t[i].hash);
+		printf("T %s kind=%u size=%" PRIu64 " flags=%#x count=%u hash=%016" PRIx64,
+		       tname(h, i), t[i].kind, t[i].size, t[i].flags, t[i].count, t[i].hash);
 		if (t[i].kind == TTST_K_POINTER || t[i].kind == TTST_K_ARRAY ||
 		    t[i].kind == TTST_K_FUNCTION)
 			printf(" ref=%s", tname(h, t[i].ref));
@@ -27,12 +28,13 @@ static void dump_types(const struct ttst_tu_hdr *h)
 		for (uint32_t k = 0; t[i].kind >= TTST_K_STRUCT && k < t[i].count; k++) {
 			const struct ttst_member_rec *m = ttst_meta_members(h) + t[i].ref + k;
 			printf("M %s .%s @%" PRIu64 ":%u:%u flags=%#x type=%s\n", tname(h, i),
-			       ttst_meta_str(h, m->name), m->offset, m->bit_offset, m->bit_size, m->flags,
-			       tname(h, m->type));
+			       ttst_meta_str(h, m->name), m->offset, m->bit_offset, m->bit_size,
+			       m->flags, tname(h, m->type));
 		}
 		for (uint32_t k = 0; t[i].kind == TTST_K_ENUM && k < t[i].count; k++) {
 			const struct ttst_enum_rec *e = ttst_meta_enums(h) + t[i].ref + k;
-			printf("E %s %s=%" PRId64 "\n", tname(h, i), ttst_meta_str(h, e->name), e->value);
+			printf("E %s %s=%" PRId64 "\n", tname(h, i), ttst_meta_str(h, e->name),
+			       e->value);
 		}
 	}
 }
@@ -47,7 +49,9 @@ static int dump_blob(const struct ttst_tu_hdr *h, void *arg)
 	for (uint32_t i = 0; i < h->ntypes; i++)
 		for (uint32_t j = i + 1; j < h->ntypes; j++)
 			if (t[i].hash == t[j].hash) {
-				fprintf(stderr, "passdump: types %u and %u (%s) share hash %016" PRIx64 "\n",
+				fprintf(stderr,
+					"passdump: types %u and %u (%s) share hash %016" PRIx64
+					"\n",
 					i, j, tname(h, i), t[i].hash);
 				return 1;
 			}
@@ -55,9 +59,9 @@ static int dump_blob(const struct ttst_tu_hdr *h, void *arg)
 	       h->nstatics, h->nsites);
 	dump_types(h);
 	for (uint32_t i = 0; i < h->nstatics; i++)
-		printf("S %s kind=%u name=%s flags=%#x type=%s at=%s:%u\n", ttst_meta_str(h, s[i].id),
-		       s[i].kind, ttst_meta_str(h, s[i].name), s[i].flags, tname(h, s[i].type),
-		       ttst_meta_str(h, s[i].file), s[i].line);
+		printf("S %s kind=%u name=%s flags=%#x type=%s at=%s:%u\n",
+		       ttst_meta_str(h, s[i].id), s[i].kind, ttst_meta_str(h, s[i].name),
+		       s[i].flags, tname(h, s[i].type), ttst_meta_str(h, s[i].file), s[i].line);
 	for (uint32_t i = 0; i < h->nsites; i++)
 		printf("X %s func=%s alloc=%s type=%s flags=%#x size=%u at=%s:%u\n",
 		       ttst_meta_str(h, x[i].id), ttst_meta_str(h, x[i].func),
@@ -70,7 +74,8 @@ int main(int argc, char **argv)
 {
 	char err[256];
 	if (argc == 3 && strcmp(argv[1], "--fnv") == 0) { /* the hash in a string literal's ID */
-		printf("%016" PRIx64 "\n", ttst_fnv1a(TTST_FNV_OFFSET, argv[2], strlen(argv[2]) + 1));
+		printf("%016" PRIx64 "\n",
+		       ttst_fnv1a(TTST_FNV_OFFSET, argv[2], strlen(argv[2]) + 1));
 		return 0;
 	}
 	if (argc != 2) {
