@@ -18,6 +18,8 @@ PassContext::PassContext(Module &Mod) : M(Mod), HasTypes(false)
 			HasTypes = true;
 		break;
 	}
+	size_t Slash = TuFile.find_last_of('/');
+	IdFile = Slash == std::string::npos ? TuFile : TuFile.substr(Slash + 1);
 	for (Function &F : M)
 		if (DISubprogram *SP = F.getSubprogram())
 			SPToFunc[SP] = &F;
@@ -27,7 +29,7 @@ std::string linkageId(const PassContext &C, StringRef Name, bool Internal)
 {
 	if (!Internal)
 		return Name.str();
-	return C.TuFile + ":" + Name.str();
+	return C.IdFile + ":" + Name.str();
 }
 
 std::string funcId(const PassContext &C, const Function &F)

@@ -17,6 +17,10 @@ namespace ttst
 struct PassContext {
 	llvm::Module &M;
 	std::string TuFile; // DICompileUnit filename as given to the compiler
+	// Basename of TuFile: the file part of state IDs, so that IDs do not
+	// depend on the directory a version is built in (CMake passes absolute
+	// paths; v1/ and v2/ trees must still match).
+	std::string IdFile;
 	bool HasTypes;	    // full debug info present (types can be described)
 	llvm::DenseMap<const llvm::DISubprogram *, llvm::Function *> SPToFunc;
 
@@ -24,7 +28,7 @@ struct PassContext {
 	explicit PassContext(llvm::Module &Mod);
 };
 
-// "name" for external linkage, "<TuFile>:name" for internal linkage.
+// "name" for external linkage, "<IdFile>:name" for internal linkage.
 std::string linkageId(const PassContext &C, llvm::StringRef Name, bool Internal);
 // State-ID form of a function: its source name, prefixed with the TU file when static.
 std::string funcId(const PassContext &C, const llvm::Function &F);

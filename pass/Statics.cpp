@@ -43,7 +43,7 @@ StaticEntry variableEntry(const PassContext &C, TypeTable &TT, IdSet &Ids, Globa
 	E.Name = V->getName().str();
 	if (const auto *LS = dyn_cast_or_null<DILocalScope>(V->getScope())) {
 		const DISubprogram *SP = LS->getSubprogram();
-		E.Id = Ids.unique((SP ? subprogramId(C, SP) : C.TuFile) + ":" + E.Name);
+		E.Id = Ids.unique((SP ? subprogramId(C, SP) : C.IdFile) + ":" + E.Name);
 	} else {
 		E.Id = Ids.unique(linkageId(C, E.Name, G.hasLocalLinkage()));
 	}
@@ -134,7 +134,7 @@ bool unnamedEntry(const PassContext &C, TypeTable &TT, IdSet &Ids, GlobalVariabl
 		return false; // clang's initializer image of a local: never escapes
 	if (G.hasLocalLinkage() && G.hasInitializer() && constantBytes(G, Bytes, Count, IsChar)) {
 		uint64_t H = ttst_fnv1a(TTST_FNV_OFFSET, Bytes.data(), Bytes.size());
-		E.Id = Ids.unique(C.TuFile + ":.str#" + hex16(H));
+		E.Id = Ids.unique(C.IdFile + ":.str#" + hex16(H));
 		E.Flags |= TTST_SF_STRING | TTST_SF_CONST;
 		if (V)
 			E.Type = TT.get(V->getType(), "");
@@ -143,7 +143,7 @@ bool unnamedEntry(const PassContext &C, TypeTable &TT, IdSet &Ids, GlobalVariabl
 		return true;
 	}
 	if (G.getName().startswith(".compoundliteral")) {
-		E.Id = Ids.unique(C.TuFile + ":" + E.Name);
+		E.Id = Ids.unique(C.IdFile + ":" + E.Name);
 		E.Type = compoundLiteralType(C, TT, G);
 		return true;
 	}

@@ -134,7 +134,9 @@ enum ttst_static_kind {
 
 struct ttst_static_rec {
 	uint32_t id;    /* string: state ID -- "name" (external linkage),
-	                   "file.c:name" (internal), "func:name" (static local;
+	                   "file.c:name" (internal; file.c is the basename
+	                   of the TU's source file, so IDs do not depend on the
+	                   build directory), "func:name" (static local;
 	                   "file.c:func:name" if func is itself static),
 	                   "main:name" (local of main) */
 	uint32_t name;  /* string: source name */
