@@ -40,13 +40,14 @@ do_build() {
 	[ -x "$cc" ] || die "$cc not found: build ttst first (cmake --build $build)"
 	rm -rf "$work"
 	mkdir -p "$work" || die "cannot create $work"
-	cp "$casedir"/*.c "$work"/ || die "no .c files in $casedir"
-	cp "$casedir"/*.h "$work"/ 2>/dev/null
+	cp -r "$casedir"/. "$work"/ || die "cannot copy the sources of $casedir"
 	load_env
-	local extra="" f objs=()
+	local extra="" f objs=() srcs=()
 	[ -f "$casedir/cflags" ] && extra=$(cat "$casedir/cflags")
 	cd "$work" || die "cannot enter $work"
-	for f in *.c; do
+	mapfile -t srcs < <(find . -name '*.c' | sed 's#^\./##' | sort)
+	[ ${#srcs[@]} -gt 0 ] || die "no .c files in $casedir"
+	for f in "${srcs[@]}"; do
 		# shellcheck disable=SC2086
 		"$cc" "-$opt" -Wall -Wextra -Werror $extra -c "$f" -o "${f%.c}.o" \
 			|| die "compile failed: ttst-cc -$opt -c $f (in $work)"
@@ -60,7 +61,7 @@ do_build() {
 
 # Prints {"marker": {"file": F, "line": N}} for every /*@marker*/ in the sources.
 markers_json() {
-	{ (cd "$work" && grep -Hno '/\*@[A-Za-z0-9_]*\*/' -- *.c *.h 2>/dev/null) || true; } |
+	{ (cd "$work" && grep -rHno --include='*.[ch]' '/\*@[A-Za-z0-9_]*\*/' . 2>/dev/null | sed 's#^\./##') || true; } |
 		sed -E 's#^([^:]*):([0-9]+):/\*@([A-Za-z0-9_]*)\*/$#\3 \1 \2#' |
 		jq -Rn '[inputs | split(" ") | {key: .[0], value: {file: .[1], line: (.[2] | tonumber)}}] | from_entries'
 }
@@ -179,8 +180,11 @@ check_text() {
 check_redirect() {
 	local o f undef a n=0
 	local libc="malloc calloc realloc reallocarray strdup strndup posix_memalign aligned_alloc mmap munmap free"
-	for o in "$work"/*.o; do
-		f=$(basename "${o%.o}.c")
+	local objs
+	mapfile -t objs < <(cd "$work" && find . -name '*.o' | sed 's#^\./##' | sort)
+	for o in "${objs[@]}"; do
+		f=${o%.o}.c
+		o=$work/$o
 		undef=$(nm -u "$o" | awk '{ print $NF }')
 		for a in $libc; do
 			if grep -qx "$a" <<<"$undef"; then
@@ -188,14 +192,14 @@ check_redirect() {
 				echo "FAIL pass case=$case_name opt=$opt: $(basename "$o") still calls $a directly (not redirected to __ttst_$a)"
 			fi
 		done
-		for a in $(jq -r --arg f "$f" '[.sites[] | select(.file == $f and (.wrapper | not)) | .allocator] | unique | .[]' "$work/inspect.json"); do
+		for a in $(jq -r --arg f "$f" '[.sites[] | select((.file | ltrimstr("./")) == $f and (.wrapper | not)) | .allocator] | unique | .[]' "$work/inspect.json"); do
 			n=$((n + 1))
 			grep -qx "__ttst_$a" <<<"$undef" || {
 				fails=$((fails + 1))
 				echo "FAIL pass case=$case_name opt=$opt: $f has $a sites but $(basename "$o") does not call __ttst_$a"
 			}
 		done
-		if [ "$(jq --arg f "$f" '[.sites[] | select(.file == $f and .wrapper == true)] | length' "$work/inspect.json")" -gt 0 ]; then
+		if [ "$(jq --arg f "$f" '[.sites[] | select((.file | ltrimstr("./")) == $f and .wrapper == true)] | length' "$work/inspect.json")" -gt 0 ]; then
 			if ! grep -qx "__ttst_site_enter" <<<"$undef" || ! grep -qx "__ttst_site_leave" <<<"$undef"; then
 				fails=$((fails + 1))
 				echo "FAIL pass case=$case_name opt=$opt: $f has wrapper sites but $(basename "$o") does not call __ttst_site_enter/leave"
