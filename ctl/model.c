@@ -197,6 +197,7 @@ static int add_objects(struct ctl_model *m, const struct ttst_tu_hdr *h, const u
 		cs->flags = s[i].flags;
 		cs->type = gidx(map, h->ntypes, s[i].type);
 		cs->line = s[i].line;
+		cs->tu = m->ntus;
 	}
 	for (uint32_t i = 0; i < h->nsites; i++) {
 		struct ctl_site *cs = &m->sites[m->nsites++];
@@ -208,6 +209,7 @@ static int add_objects(struct ctl_model *m, const struct ttst_tu_hdr *h, const u
 		cs->flags = a[i].flags;
 		cs->const_size = a[i].const_size;
 		cs->type = gidx(map, h->ntypes, a[i].type);
+		cs->tu = m->ntus;
 	}
 	return 0;
 }
@@ -220,6 +222,11 @@ static int add_tu(const struct ttst_tu_hdr *h, void *arg)
 	int rc = -1;
 	if (!map)
 		return -1;
+	const char **paths = realloc(m->tu_paths, (m->ntus + 1) * sizeof(*paths));
+	if (!paths)
+		goto out;
+	m->tu_paths = paths;
+	paths[m->ntus] = ttst_meta_str(h, h->file);
 	if (add_types(m, h, map) || resolve_types(m, h, map) || add_objects(m, h, map))
 		goto out;
 	m->ntus++;
@@ -274,6 +281,46 @@ static int complete_refs(struct ctl_model *m)
 	return 0;
 }
 
+/* Replaces *id by its program-level form (meta.h) when its TU shares its
+ * basename with another TU.  Returns 0, or -1 when out of memory. */
+static int qualify(struct ctl_model *m, const char **id, uint32_t tu, const char *const *tags)
+{
+	char buf[1024];
+	int r = ttst_meta_qualify_id(*id, m->tu_paths[tu], tags[tu], buf, sizeof(buf));
+	if (r <= 0)
+		return 0; /* unchanged (an over-long ID stays as it is: still unique per TU) */
+	char **owned = realloc(m->owned, (m->nowned + 1) * sizeof(*owned));
+	if (!owned)
+		return -1;
+	m->owned = owned;
+	if (!(owned[m->nowned] = strdup(buf)))
+		return -1;
+	*id = owned[m->nowned++];
+	return 0;
+}
+
+/* Qualifies the IDs of TUs that share a source basename (meta.h). */
+static int qualify_ids(struct ctl_model *m)
+{
+	const char **tags = malloc((m->ntus ? m->ntus : 1) * sizeof(*tags));
+	int rc = -1;
+	if (!tags)
+		return -1;
+	for (unsigned i = 0; i < m->ntus; i++)
+		tags[i] = ttst_meta_tu_tag(m->tu_paths, m->ntus, i);
+	for (size_t i = 0; i < m->nstatics; i++)
+		if (qualify(m, &m->statics[i].id, m->statics[i].tu, tags))
+			goto out;
+	for (size_t i = 0; i < m->nsites; i++)
+		if (qualify(m, &m->sites[i].id, m->sites[i].tu, tags) ||
+		    qualify(m, &m->sites[i].func, m->sites[i].tu, tags))
+			goto out;
+	rc = 0;
+out:
+	free(tags);
+	return rc;
+}
+
 struct ctl_model *ctl_model_build(char *section, size_t len, char *err, size_t errlen)
 {
 	struct ctl_model *m = calloc(1, sizeof(*m));
@@ -284,7 +331,8 @@ struct ctl_model *ctl_model_build(char *section, size_t len, char *err, size_t e
 	}
 	m->section = section;
 	m->section_len = len;
-	if (ttst_meta_walk(section, len, add_tu, m, why, sizeof(why)) != 0 || complete_refs(m))
+	if (ttst_meta_walk(section, len, add_tu, m, why, sizeof(why)) != 0 || complete_refs(m) ||
+	    qualify_ids(m))
 		goto fail;
 	for (size_t i = 0; i < m->nstatics; i++) {
 		const struct ctl_type *t = ctl_model_type(m, m->statics[i].type);
@@ -323,6 +371,10 @@ void ctl_model_free(struct ctl_model *m)
 	free(m->statics);
 	free(m->sites);
 	free(m->slots);
+	for (size_t i = 0; i < m->nowned; i++)
+		free(m->owned[i]);
+	free(m->owned);
+	free(m->tu_paths);
 	free(m);
 }
 

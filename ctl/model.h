@@ -42,6 +42,7 @@ struct ctl_static {
 	uint16_t kind, flags; /* enum ttst_static_kind, TTST_SF_* */
 	uint32_t type;	      /* global type index or CTL_NO_TYPE */
 	uint32_t line;
+	uint32_t tu;   /* index of its TU (ctl_model.tu_paths) */
 	uint64_t size; /* size of the type (0 for functions and unknown types) */
 };
 
@@ -50,6 +51,7 @@ struct ctl_site {
 	const char *id, *func, *file, *allocator;
 	uint32_t line, flags, const_size; /* TTST_XF_* flags */
 	uint32_t type;			  /* global type index or CTL_NO_TYPE */
+	uint32_t tu;			  /* index of its TU (ctl_model.tu_paths) */
 };
 
 /* The merged model.  Every string points into `section`, which it owns. */
@@ -67,6 +69,9 @@ struct ctl_model {
 	size_t nstatics, cap_statics;
 	struct ctl_site *sites;
 	size_t nsites, cap_sites;
+	const char **tu_paths; /* source file of each TU, ntus of them */
+	char **owned;	       /* IDs qualified by ttst_meta_qualify_id, owned */
+	size_t nowned;
 	uint32_t *slots; /* hash table: hash -> type index + 1 (0 = empty) */
 	size_t nslots;
 };

@@ -301,3 +301,50 @@ int ttst_meta_walk(const void *start, size_t len, int (*fn)(const struct ttst_tu
 	free(copy);
 	return rc;
 }
+
+/* The basename of path (after its last '/'). */
+static const char *base_of(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+/* The suffix of path made of its last k components (the whole path when it
+ * has fewer). */
+static const char *suffix_of(const char *path, unsigned k)
+{
+	const char *p = path + strlen(path);
+	while (p > path) {
+		if (p[-1] == '/' && --k == 0)
+			return p;
+		p--;
+	}
+	return path;
+}
+
+const char *ttst_meta_tu_tag(const char *const *paths, size_t n, size_t i)
+{
+	const char *me = paths[i];
+	const char *base = base_of(me);
+	for (unsigned k = 1;; k++) {
+		const char *mine = suffix_of(me, k);
+		int clash = 0;
+		for (size_t j = 0; j < n && !clash; j++)
+			clash = j != i && strcmp(paths[j], me) != 0 &&
+				strcmp(base_of(paths[j]), base) == 0 &&
+				strcmp(suffix_of(paths[j], k), mine) == 0;
+		if (!clash || mine == me)
+			return mine;
+	}
+}
+
+int ttst_meta_qualify_id(const char *id, const char *path, const char *tag, char *buf,
+			 size_t len)
+{
+	const char *base = base_of(path);
+	size_t bl = strlen(base);
+	if (tag == base || strncmp(id, base, bl) != 0 || id[bl] != ':')
+		return 0;
+	int w = snprintf(buf, len, "%s%s", tag, id + bl);
+	return w < 0 || (size_t)w >= len ? -1 : 1;
+}

@@ -98,6 +98,28 @@ static inline const struct ttst_type_rec *ttst_meta_type(const struct ttst_tu_hd
 	return idx < h->ntypes ? ttst_meta_types(h) + idx : (const struct ttst_type_rec *)0;
 }
 
+/* --- Program-level state IDs ---------------------------------------------
+ * The file part of a file-scope state ID ("util.c:counter", a static string
+ * "util.c:.str#...", a site in a static function "util.c:make:p:0") is the
+ * basename of its TU's source file, so that IDs do not depend on the
+ * directory a version is built in.  When several TUs of one program share a
+ * basename, each of them is told apart by the shortest path suffix that is
+ * unique among them ("net/util.c:counter" vs "disk/util.c:counter").
+ * Readers that merge TUs (ttst-ctl, the runtime) apply this to every ID. */
+
+/* Returns the tag of TU i among the n TUs whose source paths are paths[]
+ * (ttst_tu_hdr.file strings): a pointer to a suffix of paths[i] -- its
+ * basename, or a longer suffix when another TU has the same basename.
+ * Never fails; the result lives as long as paths[i]. */
+const char *ttst_meta_tu_tag(const char *const *paths, size_t n, size_t i);
+
+/* Qualifies one ID of TU path `path` whose tag is `tag`: when tag is longer
+ * than the basename and id starts with "<basename>:", writes "<tag>:<rest>"
+ * into buf and returns 1; otherwise returns 0 and leaves buf alone (the ID
+ * stands as it is).  Returns -1 if buf (len bytes) is too small. */
+int ttst_meta_qualify_id(const char *id, const char *path, const char *tag, char *buf,
+			 size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -214,6 +214,32 @@ static void test_walk(void)
 	CU_ASSERT_EQUAL(strlen(err), 9);
 }
 
+/* Program-level ID tags: basename unless another TU shares it, then the
+ * shortest distinguishing path suffix; IDs qualified only when needed. */
+static void test_tu_tags(void)
+{
+	const char *paths[] = {"net/util.c", "/src/disk/util.c", "main.c",
+			       "a/b/x.c",    "c/b/x.c",          "/abs/dir/main2.c"};
+	size_t n = sizeof(paths) / sizeof(paths[0]);
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 0), "net/util.c");
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 1), "disk/util.c");
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 2), "main.c");
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 3), "a/b/x.c");
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 4), "c/b/x.c");
+	CU_ASSERT_STRING_EQUAL(ttst_meta_tu_tag(paths, n, 5), "main2.c");
+	char buf[64];
+	const char *tag = ttst_meta_tu_tag(paths, n, 1);
+	CU_ASSERT_EQUAL(ttst_meta_qualify_id("util.c:counter", paths[1], tag, buf, sizeof(buf)), 1);
+	CU_ASSERT_STRING_EQUAL(buf, "disk/util.c:counter");
+	CU_ASSERT_EQUAL(ttst_meta_qualify_id("util.c:make:p:0", paths[1], tag, buf, sizeof(buf)), 1);
+	CU_ASSERT_STRING_EQUAL(buf, "disk/util.c:make:p:0");
+	/* external names and IDs of a TU that needs no qualification stand */
+	CU_ASSERT_EQUAL(ttst_meta_qualify_id("counter", paths[1], tag, buf, sizeof(buf)), 0);
+	tag = ttst_meta_tu_tag(paths, n, 2);
+	CU_ASSERT_EQUAL(ttst_meta_qualify_id("main.c:g", paths[2], tag, buf, sizeof(buf)), 0);
+	CU_ASSERT_EQUAL(ttst_meta_qualify_id("util.c:x", paths[0], "net/util.c", buf, 8), -1);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -225,6 +251,7 @@ int main(void)
 	CU_add_test(s, "every bit flip", test_every_bit_flip);
 	CU_add_test(s, "truncation", test_truncation);
 	CU_add_test(s, "section walk", test_walk);
+	CU_add_test(s, "program-level ID tags", test_tu_tags);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures();
