@@ -1,0 +1,202 @@
+/* xfer_heap.c -- heap and mmap objects: the new site by site ID, the new size, allocation through the runtime. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "alloc.h"
+#include "sites.h"
+#include "ttst/interface.h"
+#include "xfer_int.h"
+
+/* The flexible array member of struct type t (its last member, an array
+ * of count 0), or NULL. */
+static const struct ttst_member_rec *fam_of(struct ttst_tref t, uint32_t *index)
+{
+	const struct ttst_type_rec *r = ttst_rule_type(t);
+	if (!r || r->kind != TTST_K_STRUCT || !r->count)
+		return NULL;
+	const struct ttst_member_rec *m = ttst_meta_members(t.tu) + r->ref + r->count - 1;
+	const struct ttst_type_rec *mt = ttst_meta_type(t.tu, m->type);
+	if (!mt || mt->kind != TTST_K_ARRAY || mt->count)
+		return NULL;
+	*index = r->count - 1;
+	return m;
+}
+
+/* Typed elements: the element plan and, for a struct with a flexible array
+ * member, the plan of its tail elements. */
+static int typed_shape(struct xf *x, size_t i, struct ttst_tref a, struct ttst_tref b,
+		       struct xf_site_memo *m)
+{
+	char nm[256];
+	struct xf_shape sh = {xf_plan_get(x, a, 0, b, 0), NULL, 0, 0, 0};
+	if (!sh.elem)
+		goto oom;
+	if (sh.elem->refused)
+		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), sh.elem->error);
+	if (!sh.elem->ssize || !sh.elem->dsize)
+		return xf_fail(x, "%s: type %s has no size", xf_obj_name(x, i, nm, sizeof nm),
+			       sh.elem->sname);
+	uint32_t fa, fb;
+	const struct ttst_member_rec *ma = fam_of(a, &fa), *mb = fam_of(b, &fb);
+	if (ma && mb) {
+		const struct ttst_type_rec *ta = ttst_meta_type(a.tu, ma->type);
+		const struct ttst_type_rec *tb = ttst_meta_type(b.tu, mb->type);
+		sh.tail = xf_plan_get(x, (struct ttst_tref){a.tu, ta->ref}, ttst_rule_mflags(ma->flags),
+				      (struct ttst_tref){b.tu, tb->ref}, ttst_rule_mflags(mb->flags));
+		if (!sh.tail)
+			goto oom;
+		if (sh.tail->refused)
+			return xf_fail(x, "%s.%s[]%s", xf_obj_name(x, i, nm, sizeof nm),
+				       ttst_meta_str(a.tu, ma->name), sh.tail->error);
+		if (!sh.tail->ssize || !sh.tail->dsize)
+			return xf_fail(x, "%s.%s: flexible array of elements without a size",
+				       xf_obj_name(x, i, nm, sizeof nm), ttst_meta_str(a.tu, ma->name));
+		sh.tail_soff = ma->offset;
+		sh.tail_doff = mb->offset;
+	}
+	m->mode = XM_TYPED;
+	m->zero = sh.elem->zero_dst || (sh.tail && sh.tail->zero_dst);
+	m->shape = 0;
+	for (size_t k = 0; k < x->nshapes; k++)
+		if (!memcmp(&x->shapes[k], &sh, sizeof sh)) {
+			m->shape = (uint32_t)k;
+			return 0;
+		}
+	if (x->nshapes == x->capshapes) {
+		size_t ncap = x->capshapes ? x->capshapes * 2 : 64;
+		struct xf_shape *n = xf_realloc(x->shapes, ncap * sizeof *n);
+		if (!n)
+			goto oom;
+		x->shapes = n;
+		x->capshapes = ncap;
+	}
+	x->shapes[x->nshapes] = sh;
+	m->shape = (uint32_t)x->nshapes++;
+	return 0;
+oom:
+	return xf_fail(x, "out of memory planning %s", xf_obj_name(x, i, nm, sizeof nm));
+}
+
+/* Decides, once per source site, what its objects become here. */
+static int site_decide(struct xf *x, size_t i, struct xf_site_memo *m)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
+	const struct ttst_site_rec *sr = ttst_meta_sites(tu) + so->index;
+	const char *sid = ttst_meta_str(tu, sr->id);
+	struct ttst_tref a = {tu, sr->type};
+	char nm[256];
+	uint64_t v;
+	m->done = 1;
+	m->mmap = so->kind == TTST_OBJ_MMAP;
+	if (!xf_smap_get(&x->sites, sid, &v)) {
+		if (so->typed && sr->type != TTST_NO_TYPE && ttst_rule_has_ptr(a))
+			return xf_fail(x,
+				       "%s: allocation site %s (%s:%u) has no counterpart in the new "
+				       "version and its objects (%s) hold pointers; keep the site or "
+				       "transfer them in a callback",
+				       xf_obj_name(x, i, nm, sizeof nm), sid,
+				       ttst_meta_str(tu, sr->file), sr->line, ttst_rule_type_name(a));
+		m->mode = so->typed && sr->type != TTST_NO_TYPE ? XM_PLAIN : XM_CONS;
+		return 0;
+	}
+	const struct ttst_tu_hdr *tb = x->tus[v >> 32];
+	uint32_t k = (uint32_t)v;
+	const struct ttst_site_rec *br = ttst_meta_sites(tb) + k;
+	unsigned typed = 0;
+	m->tu = tb;
+	m->index = k;
+	m->site = ttst_site_number((struct ttst_tu_hdr *)tb, k, &typed);
+	m->typed = (uint8_t)typed;
+	m->cbid = xf_ann_obj_cb(ttst_meta_str(tb, br->id));
+	if (so->typed && sr->type != TTST_NO_TYPE && br->type != TTST_NO_TYPE)
+		return typed_shape(x, i, a, (struct ttst_tref){tb, br->type}, m);
+	m->mode = XM_CONS;
+	return 0;
+}
+
+/* The counterpart's size for a source object of size n. */
+static uint64_t new_size(const struct xf *x, const struct xf_site_memo *m, uint64_t n)
+{
+	if (m->mode != XM_TYPED)
+		return n;
+	const struct xf_shape *sh = &x->shapes[m->shape];
+	const struct xf_plan *p = sh->elem;
+	if (sh->tail) {
+		uint64_t k = n > sh->tail_soff ? (n - sh->tail_soff) / sh->tail->ssize : 0;
+		uint64_t t = sh->tail_doff + k * sh->tail->dsize;
+		return t > p->dsize ? t : p->dsize;
+	}
+	uint64_t e = n / p->ssize;
+	return e * p->dsize + (n - e * p->ssize);
+}
+
+/* A private anonymous region at the new site (the source's must be one too). */
+static void *alloc_region(struct xf *x, size_t i, const struct xf_site_memo *m, uint64_t n)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct xf_mapent *sm = xf_src_map(x, so->addr);
+	char nm[256];
+	if (sm && (sm->perms[3] == 's' || sm->path[0])) {
+		xf_fail(x,
+			"%s: mmap region 0x%llx is a shared or file mapping (%s %s); only private "
+			"anonymous regions are transferred",
+			xf_obj_name(x, i, nm, sizeof nm), (unsigned long long)so->addr, sm->perms,
+			sm->path[0] ? sm->path : "anonymous");
+		return NULL;
+	}
+	void *p = __ttst_mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			      -1, 0, (struct ttst_tu_hdr *)m->tu, m->index);
+	if (p == MAP_FAILED) {
+		xf_fail(x, "%s: cannot map %llu bytes for the new copy", xf_obj_name(x, i, nm, sizeof nm),
+			(unsigned long long)n);
+		return NULL;
+	}
+	return p;
+}
+
+int xf_map_heap(struct xf *x, size_t i)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	struct xf_obj *o = &x->o[i];
+	char nm[256];
+	if (so->tu >= x->src->ntus) { /* uninstrumented block: copied if referenced */
+		o->mode = XM_CONS;
+		o->state = XS_LAZY;
+		return 0;
+	}
+	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
+	if (so->index >= tu->nsites)
+		return xf_fail(x, "%s: site index %u out of range", xf_obj_name(x, i, nm, sizeof nm),
+			       so->index);
+	if (!x->smemo[so->tu]) {
+		x->smemo[so->tu] = xf_calloc(tu->nsites, sizeof **x->smemo);
+		if (!x->smemo[so->tu])
+			return xf_fail(x, "out of memory mapping allocation sites");
+	}
+	struct xf_site_memo *m = &x->smemo[so->tu][so->index];
+	if (!m->done && site_decide(x, i, m) < 0)
+		return -1;
+	uint64_t n = new_size(x, m, so->size);
+	void *p;
+	if (m->mmap && m->tu)
+		p = alloc_region(x, i, m, n);
+	else if (m->zero)
+		p = ttst_calloc_block(1, n, m->site, m->typed);
+	else
+		p = ttst_alloc_block(n, m->site, m->typed);
+	if (!p)
+		return x->rep->error[0] ? -1
+					: xf_fail(x, "out of memory allocating the new copy of %s",
+						  xf_obj_name(x, i, nm, sizeof nm));
+	o->naddr = (uint64_t)(uintptr_t)p;
+	o->nsize = n;
+	o->mode = m->mode;
+	o->shape = m->shape;
+	o->cbid = m->cbid;
+	x->xfer[x->nxfer++] = (uint32_t)i;
+	o->state = XS_XFER;
+	return 0;
+}

@@ -1,0 +1,358 @@
+/* xfer_map.c -- maps every source object to its counterpart here (by state ID / site ID) and allocates it. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "alloc.h"
+#include "registry.h"
+#include "sites.h"
+#include "ttst/interface.h"
+#include "xfer_int.h"
+
+#define STR_KEY_LEN 21 /* ".str#" + 16 hex digits */
+
+struct key_blk {
+	struct key_blk *next;
+	char s[];
+};
+
+/* A copy of s owned by x (freed with the maps). */
+static const char *key_dup(struct xf *x, const char *s, size_t n)
+{
+	struct key_blk *b = xf_alloc(sizeof *b + n + 1);
+	if (!b)
+		return NULL;
+	memcpy(b->s, s, n);
+	b->s[n] = '\0';
+	b->next = x->keys;
+	x->keys = b;
+	return b->s;
+}
+
+/* The content key of a string literal's state ID, or NULL. */
+static const char *str_key(const char *id)
+{
+	const char *p = strstr(id, ".str#");
+	return p && strlen(p) >= STR_KEY_LEN ? p : NULL;
+}
+
+static int add_here(struct xf *x, const struct ttst_tu_hdr *tu, uint32_t index, uint64_t addr)
+{
+	if (x->nhere == x->caphere) {
+		size_t ncap = x->caphere ? x->caphere * 2 : 256;
+		struct xf_here *n = xf_realloc(x->here, ncap * sizeof *n);
+		if (!n)
+			return -1;
+		x->here = n;
+		x->caphere = ncap;
+	}
+	x->here[x->nhere++] = (struct xf_here){tu, index, addr};
+	return 0;
+}
+
+/* Statics, functions, string literals and sites of one blob of this process. */
+static int here_tu(struct xf *x, const struct ttst_tu_hdr *tu, size_t ti)
+{
+	const struct ttst_static_rec *s = ttst_meta_statics(tu);
+	void *const *addrs = ttst_meta_addrs(tu);
+	for (uint32_t i = 0; i < tu->nstatics; i++) {
+		if (s[i].kind == TTST_S_LOCAL || !addrs[i] || (s[i].flags & TTST_SF_TLS))
+			continue;
+		const char *id = ttst_meta_str(tu, s[i].id), *k;
+		if (add_here(x, tu, i, (uint64_t)(uintptr_t)addrs[i]) < 0 ||
+		    xf_smap_put(&x->ids, id, x->nhere - 1) < 0)
+			return -1;
+		if ((s[i].flags & TTST_SF_STRING) && (k = str_key(id))) {
+			const char *key = key_dup(x, k, STR_KEY_LEN);
+			if (!key || xf_smap_put(&x->strs, key, x->nhere - 1) < 0)
+				return -1;
+		}
+		if (s[i].kind == TTST_S_FUNCTION) {
+			const char *nm = ttst_meta_str(tu, s[i].name);
+			uint64_t old;
+			int dup = xf_smap_get(&x->fnames, nm, &old) && old != x->nhere - 1;
+			if (xf_smap_put(&x->fnames, nm, dup ? UINT64_MAX : x->nhere - 1) < 0)
+				return -1;
+		}
+	}
+	const struct ttst_site_rec *st = ttst_meta_sites(tu);
+	for (uint32_t k = 0; k < tu->nsites; k++)
+		if (!(st[k].flags & TTST_XF_FREE) &&
+		    xf_smap_put(&x->sites, ttst_meta_str(tu, st[k].id), (uint64_t)ti << 32 | k) < 0)
+			return -1;
+	return 0;
+}
+
+static int collect_tu(const struct ttst_tu_ent *e, void *arg)
+{
+	struct xf *x = arg;
+	const struct ttst_tu_hdr **n = xf_realloc(x->tus, (x->ntus + 1) * sizeof *n);
+	if (!n)
+		return -1;
+	x->tus = n;
+	x->tus[x->ntus++] = e->tu;
+	return 0;
+}
+
+static int collect_local(const struct ttst_obj *o, void *arg)
+{
+	struct xf *x = arg;
+	if (o->kind != TTST_OBJ_LOCAL || !o->tu)
+		return 0;
+	return add_here(x, o->tu, o->index, o->addr);
+}
+
+static int cmp_here_addr(const void *a, const void *b)
+{
+	uint64_t x = ((const struct xf_here *)a)->addr, y = ((const struct xf_here *)b)->addr;
+	return x < y ? -1 : x > y;
+}
+
+/* Key "k:id" of the k-th activation (by address) of local id. */
+static const char *local_key(struct xf *x, struct xf_smap *count, const char *id)
+{
+	uint64_t k = 0;
+	xf_smap_get(count, id, &k);
+	if (xf_smap_put(count, id, k + 1) < 0)
+		return NULL;
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%llu:%s", (unsigned long long)k, id);
+	return n > 0 && (size_t)n < sizeof buf ? key_dup(x, buf, (size_t)n) : NULL;
+}
+
+int xf_here_build(struct xf *x)
+{
+	struct xf_smap count = {0};
+	if (ttst_site_foreach_tu(collect_tu, x) < 0)
+		goto oom;
+	for (size_t i = 0; i < x->ntus; i++)
+		if (here_tu(x, x->tus[i], i) < 0)
+			goto oom;
+	size_t first = x->nhere;
+	if (ttst_registry_foreach(collect_local, x) < 0)
+		goto oom;
+	qsort(x->here + first, x->nhere - first, sizeof *x->here, cmp_here_addr);
+	for (size_t i = first; i < x->nhere; i++) {
+		const struct xf_here *h = &x->here[i];
+		const char *id = ttst_meta_str(h->tu, ttst_meta_statics(h->tu)[h->index].id);
+		const char *key = local_key(x, &count, id);
+		if (!key || xf_smap_put(&x->locals, key, i) < 0)
+			goto oom;
+	}
+	xf_smap_free(&count);
+	return 0;
+oom:
+	xf_smap_free(&count);
+	return xf_fail(x, "out of memory indexing this version's statics and sites");
+}
+
+void xf_here_free(struct xf *x)
+{
+	xf_smap_free(&x->ids);
+	xf_smap_free(&x->fnames);
+	xf_smap_free(&x->strs);
+	xf_smap_free(&x->locals);
+	xf_smap_free(&x->sites);
+	for (struct key_blk *b = x->keys, *n; b; b = n) {
+		n = b->next;
+		xf_free(b);
+	}
+	x->keys = NULL;
+	xf_free(x->here);
+	xf_free(x->tus);
+	x->here = NULL;
+	x->tus = NULL;
+}
+
+static uint32_t add_shape(struct xf *x, const struct xf_shape *sh)
+{
+	if (x->nshapes && !memcmp(&x->shapes[x->nshapes - 1], sh, sizeof *sh))
+		return (uint32_t)x->nshapes - 1;
+	if (x->nshapes == x->capshapes) {
+		size_t ncap = x->capshapes ? x->capshapes * 2 : 64;
+		struct xf_shape *n = xf_realloc(x->shapes, ncap * sizeof *n);
+		if (!n)
+			return XF_NONE;
+		x->shapes = n;
+		x->capshapes = ncap;
+	}
+	x->shapes[x->nshapes] = *sh;
+	return (uint32_t)x->nshapes++;
+}
+
+static int push_xfer(struct xf *x, size_t i)
+{
+	x->xfer[x->nxfer++] = (uint32_t)i;
+	x->o[i].state = XS_XFER;
+	return 0;
+}
+
+/* A static or local: one element of its type, transferred into h. */
+static int map_var(struct xf *x, size_t i, const struct ttst_static_rec *r, const struct xf_here *h)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct ttst_static_rec *hr = ttst_meta_statics(h->tu) + h->index;
+	struct xf_obj *o = &x->o[i];
+	char nm[256];
+	if (hr->kind == TTST_S_FUNCTION) {
+		o->state = XS_DROPPED;
+		return 0;
+	}
+	struct xf_plan *p = xf_plan_get(x, (struct ttst_tref){x->src->tus[so->tu], r->type},
+					ttst_rule_sflags(r->flags), (struct ttst_tref){h->tu, hr->type},
+					ttst_rule_sflags(hr->flags));
+	struct xf_shape sh = {p, NULL, 0, 0, 1};
+	if (!p || (o->shape = add_shape(x, &sh)) == XF_NONE)
+		return xf_fail(x, "out of memory planning the transfer of %s",
+			       xf_obj_name(x, i, nm, sizeof nm));
+	o->naddr = h->addr;
+	o->nsize = p->dsize;
+	o->mode = XM_TYPED;
+	if ((r->flags | hr->flags) & TTST_SF_CONST) {
+		o->state = XS_TARGET; /* read-only: the new version's value stands */
+		return 0;
+	}
+	if (p->refused)
+		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), p->error);
+	o->cbid = xf_ann_obj_cb(ttst_meta_str(h->tu, hr->id));
+	return push_xfer(x, i);
+}
+
+static int map_static(struct xf *x, size_t i)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
+	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
+	const char *id = ttst_meta_str(tu, r->id), *k;
+	struct xf_obj *o = &x->o[i];
+	uint64_t h;
+	if (r->flags & TTST_SF_TLS)
+		return 0; /* XS_SKIP */
+	if ((r->flags & TTST_SF_STRING) && (k = str_key(id))) {
+		char key[STR_KEY_LEN + 1];
+		memcpy(key, k, STR_KEY_LEN);
+		key[STR_KEY_LEN] = '\0';
+		o->mode = XM_PLAIN;
+		if (xf_smap_get(&x->strs, key, &h)) {
+			o->naddr = x->here[h].addr;
+			o->nsize = so->size;
+			o->state = XS_TARGET;
+		} else {
+			o->state = XS_LAZY; /* copied if something points to it */
+		}
+		return 0;
+	}
+	if (!xf_smap_get(&x->ids, xf_ann_rename(id), &h)) {
+		o->state = XS_DROPPED;
+		return 0;
+	}
+	return map_var(x, i, r, &x->here[h]);
+}
+
+static int map_function(struct xf *x, size_t i)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
+	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
+	struct xf_obj *o = &x->o[i];
+	uint64_t h;
+	int found = xf_smap_get(&x->ids, xf_ann_rename(ttst_meta_str(tu, r->id)), &h) &&
+		    ttst_meta_statics(x->here[h].tu)[x->here[h].index].kind == TTST_S_FUNCTION;
+	if (!found)
+		found = xf_smap_get(&x->fnames, ttst_meta_str(tu, r->name), &h) && h != UINT64_MAX;
+	if (!found) {
+		o->state = XS_DROPPED;
+		return 0;
+	}
+	o->naddr = x->here[h].addr;
+	o->nsize = 0;
+	o->mode = XM_PLAIN;
+	o->state = XS_TARGET;
+	return 0;
+}
+
+static int map_local(struct xf *x, size_t i, struct xf_smap *count)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
+	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
+	const char *id = ttst_meta_str(tu, r->id);
+	uint64_t h;
+	if (!strcmp(id, "main:argc") || !strcmp(id, "main:argv") || !strcmp(id, "main:envp"))
+		return 0; /* XS_SKIP: the new version has its own arguments */
+	const char *key = local_key(x, count, xf_ann_rename(id));
+	if (!key)
+		return xf_fail(x, "out of memory mapping locals");
+	if (!xf_smap_get(&x->locals, key, &h)) {
+		x->o[i].state = XS_DROPPED;
+		return 0;
+	}
+	return map_var(x, i, r, &x->here[h]);
+}
+
+int xf_map_all(struct xf *x)
+{
+	struct xf_smap count = {0};
+	int rc = -1;
+	x->xfer = xf_alloc(x->src->nobjs * sizeof *x->xfer);
+	if (!x->xfer)
+		return xf_fail(x, "out of memory mapping %zu objects", x->src->nobjs);
+	for (size_t i = 0; i < x->src->nobjs; i++) {
+		const struct ttst_src_obj *so = &x->src->objs[i];
+		int r = 0;
+		if ((so->kind == TTST_OBJ_STATIC || so->kind == TTST_OBJ_FUNCTION ||
+		     so->kind == TTST_OBJ_LOCAL) &&
+		    (so->tu >= x->src->ntus || so->index >= x->src->tus[so->tu]->nstatics)) {
+			rc = xf_fail(x, "object %zu of the old version names no static record", i);
+			goto out;
+		}
+		switch (so->kind) {
+		case TTST_OBJ_STATIC:
+			r = map_static(x, i);
+			break;
+		case TTST_OBJ_FUNCTION:
+			r = map_function(x, i);
+			break;
+		case TTST_OBJ_LOCAL:
+			r = map_local(x, i, &count);
+			break;
+		case TTST_OBJ_HEAP:
+		case TTST_OBJ_MMAP:
+			r = xf_map_heap(x, i);
+			break;
+		default:
+			break;
+		}
+		if (r < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	xf_smap_free(&count);
+	return rc;
+}
+
+int xf_materialize(struct xf *x, size_t i)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	struct xf_obj *o = &x->o[i];
+	char nm[256];
+	if (x->nqueue == x->capqueue) {
+		size_t ncap = x->capqueue ? x->capqueue * 2 : 256;
+		uint32_t *q = xf_realloc(x->queue, ncap * sizeof *q);
+		if (!q)
+			return xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+		x->queue = q;
+		x->capqueue = ncap;
+	}
+	void *p = ttst_alloc_block(so->size, 0, 0);
+	if (!p)
+		return xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+	o->naddr = (uint64_t)(uintptr_t)p;
+	o->nsize = so->size;
+	o->state = XS_QUEUED;
+	x->queue[x->nqueue++] = (uint32_t)i;
+	return 0;
+}

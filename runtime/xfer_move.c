@@ -1,0 +1,176 @@
+/* xfer_move.c -- reads source memory in large windows and transforms each object in them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xfer_int.h"
+
+#define WINDOW_MAX (8u << 20) /* bytes read at once (larger objects: one read each) */
+#define WINDOW_GAP 4096u      /* objects closer than this share a read */
+
+/* Conservative copy tail: every aligned word that points into a source
+ * object is translated (a guess that fails to translate is left as is). */
+static int cons_scan(struct xf *x, const unsigned char *s, uint64_t sa, unsigned char *d,
+		     uint64_t n)
+{
+	for (uint64_t off = (8 - sa % 8) % 8; off + 8 <= n; off += 8) {
+		uint64_t v, nv;
+		memcpy(&v, s + off, 8);
+		int r = xf_ptr_guess(x, v, &nv);
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			memcpy(d + off, &nv, 8);
+			x->rep->conservative++;
+		}
+	}
+	return 0;
+}
+
+/* Elements of a typed heap / mmap object, then its remainder bytes. */
+static int exec_array(struct xf *x, const struct xf_shape *sh, const struct ttst_src_obj *so,
+		      const unsigned char *s, unsigned char *d)
+{
+	const struct xf_plan *p = sh->elem;
+	uint64_t n = p->ssize ? so->size / p->ssize : 0, e;
+	if (sh->tail) {
+		const struct xf_plan *t = sh->tail;
+		if (xf_exec(x, p, s, so->addr, d) < 0)
+			return -1;
+		uint64_t k = so->size > sh->tail_soff ? (so->size - sh->tail_soff) / t->ssize : 0;
+		for (e = 0; e < k; e++) {
+			uint64_t off = sh->tail_soff + e * t->ssize;
+			if (xf_exec(x, t, s + off, so->addr + off, d + sh->tail_doff + e * t->dsize) <
+			    0)
+				goto elem_err;
+		}
+		return 0;
+	}
+	if (p->pure_copy) {
+		memcpy(d, s, n * p->ssize);
+	} else {
+		for (e = 0; e < n; e++)
+			if (xf_exec(x, p, s + e * p->ssize, so->addr + e * p->ssize,
+				    d + e * p->dsize) < 0)
+				goto elem_err;
+	}
+	uint64_t rem = so->size - n * p->ssize;
+	if (rem) {
+		memcpy(d + n * p->dsize, s + n * p->ssize, rem);
+		return cons_scan(x, s + n * p->ssize, so->addr + n * p->ssize, d + n * p->dsize, rem);
+	}
+	return 0;
+elem_err:;
+	char ix[40];
+	snprintf(ix, sizeof ix, "[%llu]", (unsigned long long)e);
+	xf_err_prefix(x, ix);
+	return -1;
+}
+
+int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
+{
+	struct xf_obj *o = &x->o[i];
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	unsigned char *d = (unsigned char *)(uintptr_t)o->naddr;
+	uint64_t n = so->size < o->nsize ? so->size : o->nsize;
+	int r = 0;
+	x->cur = i;
+	x->etail[0] = '\0';
+	if (o->mode == XM_PLAIN) {
+		memcpy(d, s, n);
+	} else if (o->mode == XM_CONS) {
+		memcpy(d, s, n);
+		r = cons_scan(x, s, so->addr, d, n);
+	} else {
+		const struct xf_shape *sh = &x->shapes[o->shape];
+		if (sh->single)
+			r = xf_exec(x, sh->elem, s, so->addr, d);
+		else
+			r = exec_array(x, sh, so, s, d);
+	}
+	if (r < 0) {
+		char nm[256];
+		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), x->etail);
+	}
+	if (o->cbid) {
+		char nm[256];
+		const struct xf_shape *sh = o->mode == XM_TYPED ? &x->shapes[o->shape] : NULL;
+		struct ttst_xfer_obj ob = {s,
+					   so->size,
+					   sh ? sh->elem->sname : "",
+					   d,
+					   o->nsize,
+					   sh ? sh->elem->dname : "",
+					   xf_obj_name(x, i, nm, sizeof nm)};
+		if (xf_ann_call(x, xf_ann_obj_cb_fn(o->cbid), &ob, "object") < 0)
+			return -1;
+	}
+	o->state = XS_DONE;
+	x->rep->objects++;
+	return 0;
+}
+
+/* Reads one object on its own (after a window read failed). */
+static int move_one(struct xf *x, size_t i, unsigned char *buf)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	if (so->size && x->src->read(x->src->read_ctx, so->addr, buf, so->size) < 0) {
+		char nm[256];
+		return xf_fail(x, "%s: cannot read %llu bytes at 0x%llx of the old version: %s",
+			       xf_obj_name(x, i, nm, sizeof nm), (unsigned long long)so->size,
+			       (unsigned long long)so->addr, strerror(errno));
+	}
+	x->rep->bytes += so->size;
+	return xf_exec_obj(x, i, buf);
+}
+
+/* Grows *buf to n bytes. */
+static int reserve(struct xf *x, unsigned char **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	unsigned char *b = xf_realloc(*buf, n);
+	if (!b)
+		return xf_fail(x, "out of memory reading %zu bytes of the old version", n);
+	*buf = b;
+	*cap = n;
+	return 0;
+}
+
+int xf_move(struct xf *x, const uint32_t *idx, size_t n)
+{
+	const struct ttst_src_obj *objs = x->src->objs;
+	unsigned char *buf = NULL;
+	size_t cap = 0, k = 0, e;
+	int rc = -1;
+	while (k < n) {
+		uint64_t ws = objs[idx[k]].addr, we = ws + objs[idx[k]].size;
+		for (e = k + 1; e < n; e++) {
+			const struct ttst_src_obj *so = &objs[idx[e]];
+			uint64_t end = so->addr + so->size > we ? so->addr + so->size : we;
+			if (so->addr > we + WINDOW_GAP || end - ws > WINDOW_MAX)
+				break;
+			we = end;
+		}
+		if (reserve(x, &buf, &cap, we - ws) < 0)
+			goto out;
+		if (we > ws && x->src->read(x->src->read_ctx, ws, buf, we - ws) < 0) {
+			for (size_t j = k; j < e; j++)
+				if (reserve(x, &buf, &cap, objs[idx[j]].size) < 0 ||
+				    move_one(x, idx[j], buf) < 0)
+					goto out;
+			k = e;
+			continue;
+		}
+		x->rep->bytes += we - ws;
+		for (size_t j = k; j < e; j++)
+			if (xf_exec_obj(x, idx[j], buf + (objs[idx[j]].addr - ws)) < 0)
+				goto out;
+		k = e;
+	}
+	rc = 0;
+out:
+	xf_free(buf);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/* xfer_run.c -- ttst_xfer_run: the phases of one state transfer (see xfer_int.h). */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xfer_int.h"
+
+static int cmp_u32_by_addr_ctx(const void *a, const void *b, void *ctx)
+{
+	const struct ttst_src_obj *o = ctx;
+	uint64_t x = o[*(const uint32_t *)a].addr, y = o[*(const uint32_t *)b].addr;
+	return x < y ? -1 : x > y;
+}
+
+/* Transfers the lazy objects something pointed to, until none is left. */
+static int drain_queue(struct xf *x)
+{
+	while (x->nqueue) {
+		uint32_t *q = x->queue;
+		size_t n = x->nqueue;
+		x->queue = NULL;
+		x->nqueue = x->capqueue = 0;
+		qsort_r(q, n, sizeof *q, cmp_u32_by_addr_ctx, x->src->objs);
+		int r = xf_move(x, q, n);
+		xf_free(q);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void release(struct xf *x)
+{
+	xf_ann_set_current(NULL);
+	xf_plan_free_all(x);
+	xf_here_free(x);
+	xf_index_free(&x->ix);
+	xf_maps_free(&x->smaps);
+	xf_maps_free(&x->hmaps);
+	for (size_t i = 0; x->smemo && i < x->src->ntus; i++)
+		xf_free(x->smemo[i]);
+	xf_free(x->smemo);
+	xf_free(x->shapes);
+	xf_free(x->queue);
+	xf_free(x->memo_k);
+	xf_free(x->memo_v);
+	xf_free(x->xfer);
+	xf_free(x->argcopies);
+	xf_free(x->o);
+	xf_free(x);
+}
+
+int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
+{
+	memset(rep, 0, sizeof *rep);
+	struct xf *x = xf_calloc(1, sizeof *x);
+	struct xf_cands *cands = NULL;
+	int rc = -1;
+	if (!x) {
+		strcpy(rep->error, "out of memory starting the state transfer");
+		return -1;
+	}
+	x->src = src;
+	x->rep = rep;
+	x->rn = *xf_ann_member_renames();
+	x->o = xf_calloc(src->nobjs, sizeof *x->o);
+	x->smemo = xf_calloc(src->ntus, sizeof *x->smemo);
+	if (!x->o || !x->smemo) {
+		xf_fail(x, "out of memory for %zu objects of the old version", src->nobjs);
+		goto out;
+	}
+	cands = xf_clean_snapshot(); /* before anything is allocated here */
+	if (!cands) {
+		xf_fail(x, "out of memory listing this version's own heap objects");
+		goto out;
+	}
+	xf_ann_set_current(x);
+	if (xf_index_build(x) < 0 || xf_here_build(x) < 0 || xf_map_all(x) < 0)
+		goto out;
+	if (xf_move(x, x->xfer, x->nxfer) < 0 || drain_queue(x) < 0)
+		goto out;
+	if (xf_ann_run_init(x) < 0 || drain_queue(x) < 0)
+		goto out;
+	if (xf_clean_run(x, cands) < 0)
+		goto out;
+	rc = 0;
+	ttst_debug("transfer: %llu objects, %llu bytes, %llu pointers, %llu transforms, %llu "
+		   "conservative, %llu freed",
+		   (unsigned long long)rep->objects, (unsigned long long)rep->bytes,
+		   (unsigned long long)rep->pointers, (unsigned long long)rep->transforms,
+		   (unsigned long long)rep->conservative, (unsigned long long)rep->freed);
+out:
+	if (rc < 0 && !rep->error[0])
+		strcpy(rep->error, "state transfer failed (no reason recorded)");
+	xf_clean_free(cands);
+	release(x);
+	return rc;
+}

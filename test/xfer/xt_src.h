@@ -1,0 +1,28 @@
+/* xt_src.h -- the new-version side of the xfer tests: start an old-version program, build a ttst_src. */
+#ifndef TTST_TEST_XFER_SRC_H
+#define TTST_TEST_XFER_SRC_H
+
+#include <sys/types.h>
+
+#include "xfer.h"
+
+struct xt {
+	pid_t pid;
+	int to, from; /* pipe to the child's stdin, from its stdout */
+	struct ttst_src src;
+	struct ttst_tu_hdr **blobs;
+};
+
+/* Starts `prog mode`, reads its state description and fills t->src (reader:
+ * process_vm_readv on the child).  Returns 0, or -1 with a message on
+ * stderr (the child is then already stopped). */
+int xt_start(struct xt *t, const char *prog, const char *mode);
+
+/* Kills and reaps the child (by pid), frees the description. */
+void xt_stop(struct xt *t);
+
+/* Starts prog in mode, runs ttst_xfer_run, stops prog.  Returns the run's
+ * result; rep receives the report. */
+int xt_transfer(const char *prog, const char *mode, struct ttst_xfer_report *rep);
+
+#endif
