@@ -1,0 +1,70 @@
+/* test_many.c -- the xfer performance test: 1M heap objects of a changed type, timed, then verified. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "v2/many.h"
+#include "xt_src.h"
+
+/* Generous for a shared 2-core machine; the budget of the whole update is 500 ms. */
+#define LIMIT_MS 1500.0
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int verify(void)
+{
+	unsigned n = 0;
+	for (unsigned b = 0; b < NBUCKETS; b++)
+		for (struct kv *e = g_table[b]; e; e = e->next, n++) {
+			unsigned k;
+			memcpy(&k, e->key, sizeof k);
+			if (k % NBUCKETS != b || e->val != (long)k || e->hits || e->key[16]) {
+				fprintf(stderr, "xfer-many: bad entry in bucket %u: key %u val %ld\n", b, k,
+					e->val);
+				return -1;
+			}
+		}
+	if (n != NKEYS || g_count != NKEYS) {
+		fprintf(stderr, "xfer-many: %u entries (count %u), want %u\n", n, g_count, NKEYS);
+		return -1;
+	}
+	return 0;
+}
+
+int xt_many_main(int argc, char **argv)
+{
+	struct xt t;
+	struct ttst_xfer_report rep;
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s V1_PROGRAM\n", argv[0]);
+		return 2;
+	}
+	double t0 = now_ms();
+	if (xt_start(&t, argv[1], "") < 0)
+		return 1;
+	double t1 = now_ms();
+	int r = ttst_xfer_run(&t.src, &rep);
+	double t2 = now_ms();
+	xt_stop(&t);
+	if (r < 0) {
+		fprintf(stderr, "xfer-many: transfer failed: %s\n", rep.error);
+		return 1;
+	}
+	printf("xfer-many: %llu objects, %llu MB read, %llu pointers, %llu transforms: "
+	       "transfer %.1f ms (setup of the old version %.1f ms)\n",
+	       (unsigned long long)rep.objects, (unsigned long long)(rep.bytes >> 20),
+	       (unsigned long long)rep.pointers, (unsigned long long)rep.transforms, t2 - t1, t1 - t0);
+	if (verify() < 0)
+		return 1;
+	if (t2 - t1 > LIMIT_MS) {
+		fprintf(stderr, "xfer-many: transfer took %.1f ms (limit %.0f ms)\n", t2 - t1, LIMIT_MS);
+		return 1;
+	}
+	return 0;
+}
