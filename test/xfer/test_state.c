@@ -157,6 +157,8 @@ static void test_targets(void)
 	CU_ASSERT_PTR_EQUAL(g_cmp, strcmp);
 	CU_ASSERT_PTR_EQUAL(g_out, stdout);
 	CU_ASSERT_STRING_EQUAL(g_asp, "asp=5");
+	CU_ASSERT_EQUAL(((int *)g_blob)[0], 17); /* site without counterpart, no pointers */
+	CU_ASSERT_EQUAL(((int *)g_blob)[1], 19);
 	CU_ASSERT_STRING_EQUAL(g_map, "mapped region");
 	CU_ASSERT_STRING_EQUAL(g_map + 5000, "second page");
 }
@@ -239,8 +241,16 @@ static void test_refuse_stack(void)
 		"g_dang: pointer 0x? points into the old version's stack, not into a local that is part of the state (mark its function TTST_STATEFUL)");
 }
 
+static void test_refuse_orphan(void)
+{
+	refused("orphan", "mk_orphan:o:0#0: allocation site mk_orphan:o:0 (state.c:142) has no "
+			  "counterpart in the new version and its objects (struct node) hold "
+			  "pointers; keep the site or transfer them in a callback");
+}
+
 static void add_refusals(CU_pSuite s)
 {
+	CU_add_test(s, "refuse: site without counterpart, with pointers", test_refuse_orphan);
 	CU_add_test(s, "refuse: overflowing narrowing", test_refuse_overflow);
 	CU_add_test(s, "refuse: lossy double -> int", test_refuse_lossy);
 	CU_add_test(s, "refuse: dropped enumerator", test_refuse_enum);

@@ -121,6 +121,29 @@ union val g_uni;
 int *g_dang;
 void *g_lib;
 static int file_static = 11;
+struct pod {
+	int a, b;
+};
+struct pod *g_blob;
+struct node *g_orphan;
+
+/* Sites the new version does not have: pointer-free objects are copied as
+ * bytes, objects with pointers are refused. */
+struct pod *mk_blob(void)
+{
+	struct pod *p = malloc(sizeof *p);
+	p->a = 17;
+	p->b = 19;
+	return p;
+}
+
+struct node *mk_orphan(void)
+{
+	struct node *o = malloc(sizeof *o);
+	o->v = 1;
+	o->next = NULL;
+	return o;
+}
 
 int op_inc(int x) { return x + 1; }
 int op_dec(int x) { return x - 1; }
@@ -237,6 +260,7 @@ void setup_misc(void)
 	strcpy(g_map, "mapped region");
 	strcpy(g_map + 5000, "second page");
 	g_p2i = g_list;
+	g_blob = mk_blob();
 	g_uni.l = 5;
 	next_id();
 	next_id(); /* static local is 102 now */
@@ -259,6 +283,8 @@ static void setup_mode(const char *mode)
 	else if (!strcmp(mode, "dangling")) {
 		g_dang = malloc(64);
 		free(g_dang);
+	} else if (!strcmp(mode, "orphan")) {
+		g_orphan = mk_orphan();
 	} else if (!strcmp(mode, "libdata"))
 		g_lib = (void *)tzname;
 	else if (!strcmp(mode, "stack")) {

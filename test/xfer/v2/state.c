@@ -41,6 +41,7 @@ static int file_static;
 int g_init_ran;
 int g_v2_only = 31;
 void *g_keep;
+void *g_blob;
 int g_entry_cb_calls, g_obj_cb_calls;
 
 TTST_RENAME("old_name", "new_name");

@@ -103,7 +103,7 @@ extern struct item *g_items;
 extern size_t g_nitems;
 extern struct holder g_hold;
 extern struct conn g_conn;
-extern void *g_raw, *g_keep, *g_lib;
+extern void *g_raw, *g_keep, *g_lib, *g_blob;
 extern int new_name, g_init_ran, g_v2_only, g_entry_cb_calls, g_obj_cb_calls, *g_dang;
 extern long g_p2i;
 extern union val g_uni;
