@@ -1,5 +1,5 @@
-/* alloc.c -- the allocator core's slow paths: calloc, realloc, aligned blocks, foreign pointers,
- * exited threads. */
+/* alloc.c -- the allocator core's slow paths: block checks, large blocks, calloc, realloc,
+ * over-aligned blocks, foreign pointers, unattached threads, the cache flush. */
 #define _GNU_SOURCE
 #include "alloc.h"
 
@@ -19,8 +19,91 @@ void ttst_report_foreign(const char *op, const void *p)
 		ttst_debug("%s(%p): not a live ttst block; leaked", op, p);
 }
 
-/* Adds (objs, bytes) to the calling thread's counters, or the global ones. */
-static void count(unsigned typed, int64_t objs, int64_t bytes)
+/* Non-zero if size word w at p can be a small mmapped chunk of glibc's: the
+ * mapping (chunk minus its alignment offset prev_size) starts and ends on a
+ * page boundary, as glibc's munmap_chunk checks, and is small. */
+static int mmapped_small(const void *p, uint64_t w)
+{
+	uint64_t size = w & ~(uint64_t)TTST_CHUNK_FLAGS;
+	uint64_t off = ((const uint64_t *)p)[-2];
+	uintptr_t start = (uintptr_t)p - 16 - off;
+	return off < TTST_SMALL_MMAP_MAX && off + size <= TTST_SMALL_MMAP_MAX &&
+	       !((start | (off + size)) & (TTST_PAGE_MIN - 1));
+}
+
+static int check_small(const void *p, uint64_t w, struct ttst_blk *b)
+{
+	uint64_t size = w & ~(uint64_t)TTST_CHUNK_FLAGS;
+	if (size < TTST_CHUNK_MIN)
+		return -1;
+	if (w & TTST_CHUNK_MMAPPED ? !mmapped_small(p, w) : size > TTST_SMALL_CHUNK_MAX)
+		return -1;
+	size_t usable = ttst_chunk_usable(w);
+	struct ttst_trailer tr = *ttst_trailer_at(p, usable);
+	uint64_t *e = ttst_slot_entry_checked(tr.slot);
+	if (!e || !ttst_entry_is(*e, p, 0))
+		return -1;
+	*b = (struct ttst_blk){.p = (void *)p,
+			       .base = (void *)p,
+			       .size = ttst_entry_size(*e, p, usable),
+			       .usable = usable,
+			       .site = tr.site,
+			       .slot = tr.slot,
+			       .typed = ttst_entry_typed(*e),
+			       .entry = e};
+	return 0;
+}
+
+static inline int check_large(const void *p, uint64_t w, struct ttst_blk *b)
+{
+	unsigned lg = (unsigned)(w >> 8) & 0xFF;
+	if (lg < 4 || lg > 62 || ((uintptr_t)p & ((1ull << lg) - 1)))
+		return -1;
+	struct ttst_head h = *ttst_head_of(p);
+	uint64_t *e = ttst_slot_entry_checked(h.slot);
+	if (!e || !ttst_entry_is(*e, p, TTST_E_LARGE))
+		return -1;
+	*b = (struct ttst_blk){.p = (void *)p,
+			       .base = (char *)p - (1ull << lg),
+			       .size = (size_t)(w >> 16),
+			       .site = h.site,
+			       .slot = h.slot,
+			       .typed = ttst_entry_typed(*e),
+			       .lg = lg,
+			       .entry = e};
+	return 0;
+}
+
+int ttst_blk_check(const void *p, struct ttst_blk *b)
+{
+	if (!p || ((uintptr_t)p & 15))
+		return -1;
+	uint64_t w = ttst_chunk_word(p);
+	if ((w & 0xFF) == TTST_HEAD_MAGIC)
+		return check_large(p, w, b);
+	return w & 8 ? -1 : check_small(p, w, b);
+}
+
+void ttst_blk_from_entry(uint64_t e, uint32_t slot, struct ttst_blk *b)
+{
+	void *p = ttst_entry_ptr(e);
+	uint64_t w = ttst_chunk_word(p);
+	*b = (struct ttst_blk){.p = p, .slot = slot, .typed = ttst_entry_typed(e)};
+	b->entry = ttst_slot_entry(slot);
+	if (e & TTST_E_LARGE) {
+		b->lg = (unsigned)(w >> 8) & 0xFF;
+		b->base = (char *)p - (1ull << b->lg);
+		b->size = (size_t)(w >> 16);
+		b->site = ttst_head_of(p)->site;
+	} else {
+		b->base = p;
+		b->usable = ttst_chunk_usable(w);
+		b->size = ttst_entry_size(e, p, b->usable);
+		b->site = ttst_trailer_at(p, b->usable)->site;
+	}
+}
+
+void ttst_count(unsigned typed, int64_t objs, int64_t bytes)
 {
 	struct ttst_tls *t = &ttst_tls;
 	if (t->state == TTST_TLS_NEW)
@@ -33,70 +116,104 @@ static void count(unsigned typed, int64_t objs, int64_t bytes)
 	}
 }
 
-void *ttst_hdr_finish_slow(struct ttst_hdr *h, size_t n, uint32_t site, unsigned magic)
+/* A slot holding entry e, from the thread's stack or (unattached thread) the
+ * global list; 0 if the table is full. */
+static uint32_t take_slot(uint64_t e)
 {
 	struct ttst_tls *t = &ttst_tls;
 	if (t->state == TTST_TLS_NEW)
 		ttst_tls_attach(t);
-	h->site = site;
-	if (t->state == TTST_TLS_LIVE)
-		h->slot = ttst_slot_take(t, (uintptr_t)h);
-	else
-		h->slot = ttst_slot_take_global((uintptr_t)h);
-	h->word = ttst_hdr_word(n, magic);
-	count(magic & TTST_MAGIC_TYPED, 1, (int64_t)n);
-	return h + 1;
+	return t->state == TTST_TLS_LIVE ? ttst_slot_take(t, e) : ttst_slot_take_global(e);
 }
 
-/* Returns h's slot entry if h is a live block of ours (slot 0 allowed), else
- * sets *bad and returns NULL. */
-static uintptr_t *check_live(struct ttst_hdr *h, int *bad)
+void *ttst_blk_noslot(void *base)
 {
-	*bad = 0;
-	if (!ttst_magic_live(ttst_hdr_magic(h))) {
-		*bad = 1;
+	__libc_free(base);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void *ttst_blk_finish_slow(void *p, size_t usable, size_t n, uint32_t site, unsigned typed)
+{
+	uint32_t slot = take_slot(ttst_entry_small(p, usable, n, typed));
+	if (!slot)
+		return ttst_blk_noslot(p);
+	*ttst_trailer_at(p, usable) = (struct ttst_trailer){site, slot};
+	ttst_count(typed, 1, (int64_t)n);
+	return p;
+}
+
+void *ttst_head_finish(void *base, unsigned lg, size_t n, uint32_t site, unsigned typed)
+{
+	struct ttst_tls *t = &ttst_tls;
+	ttst_site_pending(t, &site, &typed);
+	void *p = (char *)base + (1ull << lg);
+	uint64_t e = (uintptr_t)p | ((uint64_t)typed << 1) | TTST_E_LARGE;
+	int live = t->state == TTST_TLS_LIVE;
+	uint32_t slot = live ? ttst_slot_take(t, e) : take_slot(e);
+	if (!slot)
+		return ttst_blk_noslot(base);
+	*ttst_head_of(p) = (struct ttst_head){site, slot, ttst_head_word(n, lg)};
+	if (live) {
+		t->objs[typed]++;
+		t->bytes[typed] += (int64_t)n;
+	} else {
+		ttst_count(typed, 1, (int64_t)n);
+	}
+	return p;
+}
+
+void *ttst_alloc_large(size_t n, uint32_t site, unsigned typed, int zero)
+{
+	if (n > TTST_MAX_SIZE) {
+		errno = ENOMEM;
 		return NULL;
 	}
-	if (!h->slot)
+	size_t bytes = n + sizeof(struct ttst_head);
+	void *base = zero ? __libc_calloc(1, bytes) : __libc_malloc(bytes);
+	if (!base)
 		return NULL;
-	uintptr_t *e = ttst_slot_entry_checked(h->slot);
-	if (!e || *e != (uintptr_t)h)
-		*bad = 1;
-	return e;
+	return ttst_head_finish(base, 4, n, site, typed);
 }
 
 void ttst_free_slow(void *p)
 {
-	struct ttst_hdr *h = ttst_hdr_of(p);
-	int bad;
-	uintptr_t *e = check_live(h, &bad);
-	if (bad) {
+	struct ttst_tls *t = &ttst_tls;
+	struct ttst_blk b;
+	uint64_t w = ((uintptr_t)p & 15) ? 0 : ttst_chunk_word(p);
+	if ((w & 0xFF) == TTST_HEAD_MAGIC && t->state == TTST_TLS_LIVE) {
+		/* the common case here: a large block freed by an attached thread */
+		if (check_large(p, w, &b) < 0) {
+			ttst_report_foreign("free", p);
+			return;
+		}
+		ttst_slot_put(t, b.slot, b.entry);
+		t->objs[b.typed]--;
+		t->bytes[b.typed] -= (int64_t)b.size;
+		__libc_free(b.base);
+		return;
+	}
+	if (ttst_blk_check(p, &b) < 0) {
 		ttst_report_foreign("free", p);
 		return;
 	}
-	struct ttst_tls *t = &ttst_tls;
 	if (t->state == TTST_TLS_NEW)
 		ttst_tls_attach(t);
-	if (e) {
-		if (t->state == TTST_TLS_LIVE)
-			ttst_slot_put(t, h->slot, e);
-		else
-			ttst_slot_put_global(h->slot);
-	}
-	unsigned magic = ttst_hdr_magic(h);
-	count(magic & TTST_MAGIC_TYPED, -1, -(int64_t)ttst_hdr_size(h));
-	void *base = ttst_hdr_base(h);
-	h->word = ttst_hdr_word(0, TTST_MAGIC_FREED);
-	__libc_free(base);
+	if (t->state == TTST_TLS_LIVE)
+		ttst_slot_put(t, b.slot, b.entry);
+	else
+		ttst_slot_put_global(b.slot);
+	ttst_count(b.typed, -1, -(int64_t)b.size);
+	__libc_free(b.base);
 }
 
 void ttst_cache_flush(struct ttst_tls *t)
 {
 	for (size_t k = 0; k <= TTST_NCLASS; k++) {
-		void *h = t->bin[k], *next;
-		for (; h; h = next) {
-			next = *(void **)h;
-			__libc_free(h);
+		void *p = t->bin[k], *next;
+		for (; p; p = next) {
+			next = *(void **)p;
+			__libc_free(p);
 		}
 		t->bin[k] = NULL;
 		t->bin_n[k] = 0;
@@ -111,25 +228,65 @@ void *ttst_calloc_block(size_t n, size_t size, uint32_t site, unsigned typed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	struct ttst_hdr *h = ttst_cache_pop(ttst_class(total));
-	if (h)
-		memset(h + 1, 0, total);
-	else if (!(h = __libc_calloc(1, ttst_alloc_bytes(total))))
-		return NULL;
-	return ttst_hdr_finish(h, total, site, typed, 0);
+	size_t k = ttst_class(total);
+	if (k > TTST_NCLASS)
+		return ttst_alloc_large(total, site, typed, 1);
+	size_t usable = k * 16 - 8;
+	void *p = ttst_cache_pop(k);
+	if (p) {
+		memset(p, 0, total);
+	} else {
+		p = __libc_calloc(1, k * 16 - 8);
+		if (!p)
+			return NULL;
+		usable = ttst_chunk_usable(ttst_chunk_word(p));
+	}
+	return ttst_blk_finish(p, usable, total, site, typed);
 }
 
-/* Moves an over-aligned block to a plain one of n bytes, keeping header fields. */
-static struct ttst_hdr *unalign(struct ttst_hdr *h, size_t n)
+/* Points b's slot at small block p of n bytes and writes its trailer. */
+static void *small_place(void *p, size_t n, const struct ttst_blk *b)
 {
-	struct ttst_hdr *nh = __libc_malloc(ttst_alloc_bytes(n));
-	if (!nh)
+	size_t usable = ttst_chunk_usable(ttst_chunk_word(p));
+	*b->entry = ttst_entry_small(p, usable, n, b->typed);
+	*ttst_trailer_at(p, usable) = (struct ttst_trailer){b->site, b->slot};
+	return p;
+}
+
+/* Points b's slot at the plain large block at glibc pointer base, n bytes. */
+static void *large_place(void *base, size_t n, const struct ttst_blk *b)
+{
+	void *p = (char *)base + sizeof(struct ttst_head);
+	*ttst_head_of(p) = (struct ttst_head){b->site, b->slot, ttst_head_word(n, 4)};
+	*b->entry = (uintptr_t)p | ((uint64_t)b->typed << 1) | TTST_E_LARGE;
+	return p;
+}
+
+/* Resizes live block b to n bytes (0 < n <= TTST_MAX_SIZE): glibc resizes or
+ * moves it when the layout stays, else it is copied to a fresh block.
+ * Returns the new user pointer, or NULL (b untouched) if out of memory. */
+static void *resize(const struct ttst_blk *b, size_t n)
+{
+	size_t k = ttst_class(n);
+	int small = k <= TTST_NCLASS;
+	void *nb;
+	if (small && !b->lg) {
+		nb = __libc_realloc(b->base, k * 16 - 8);
+		return nb ? small_place(nb, n, b) : NULL;
+	}
+	if (!small && b->lg == 4) {
+		nb = __libc_realloc(b->base, n + sizeof(struct ttst_head));
+		return nb ? large_place(nb, n, b) : NULL;
+	}
+	/* small <-> large, or over-aligned: an over-aligned block may lose its
+	 * alignment, as with glibc */
+	nb = __libc_malloc(small ? k * 16 - 8 : n + sizeof(struct ttst_head));
+	if (!nb)
 		return NULL;
-	size_t old = ttst_hdr_size(h);
-	*nh = *h;
-	memcpy(nh + 1, h + 1, old < n ? old : n);
-	__libc_free(ttst_hdr_base(h));
-	return nh;
+	void *np = small ? nb : (char *)nb + sizeof(struct ttst_head);
+	memcpy(np, b->p, b->size < n ? b->size : n);
+	__libc_free(b->base);
+	return small ? small_place(nb, n, b) : large_place(nb, n, b);
 }
 
 void *ttst_realloc_block(void *p, size_t n, uint32_t site, unsigned typed)
@@ -140,10 +297,8 @@ void *ttst_realloc_block(void *p, size_t n, uint32_t site, unsigned typed)
 		ttst_free_block(p);
 		return NULL;
 	}
-	struct ttst_hdr *h = ttst_hdr_of(p);
-	int bad;
-	check_live(h, &bad);
-	if (bad) {
+	struct ttst_blk b;
+	if (ttst_blk_check(p, &b) < 0) {
 		ttst_report_foreign("realloc", p);
 		errno = EINVAL;
 		return NULL;
@@ -152,49 +307,42 @@ void *ttst_realloc_block(void *p, size_t n, uint32_t site, unsigned typed)
 		errno = ENOMEM;
 		return NULL;
 	}
-	unsigned magic = ttst_hdr_magic(h);
-	size_t old = ttst_hdr_size(h);
-	struct ttst_hdr *nh;
-	if (magic & TTST_MAGIC_ALIGNED)
-		nh = unalign(h, n);
-	else
-		nh = __libc_realloc(h, ttst_alloc_bytes(n));
-	if (!nh)
-		return NULL;
-	magic &= ~TTST_MAGIC_ALIGNED;
-	nh->word = ttst_hdr_word(n, magic);
-	if (nh->slot)
-		*ttst_slot_entry(nh->slot) = (uintptr_t)nh;
-	count(magic & TTST_MAGIC_TYPED, 0, (int64_t)n - (int64_t)old);
-	return nh + 1;
+	void *np = resize(&b, n);
+	if (np)
+		ttst_count(b.typed, 0, (int64_t)n - (int64_t)b.size);
+	return np;
 }
 
 void *ttst_memalign_block(size_t align, size_t n, uint32_t site, unsigned typed)
 {
 	if (align <= 16)
 		return ttst_alloc_block(n, site, typed);
-	size_t total;
-	if (n > TTST_MAX_SIZE ||
-	    __builtin_add_overflow(n, align + 2 * sizeof(struct ttst_hdr), &total)) {
+	if (n > TTST_MAX_SIZE || align > TTST_MAX_SIZE) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	char *base = __libc_malloc(total - sizeof(struct ttst_hdr));
+	/* small and modestly aligned: glibc's aligned chunk with a trailer (if
+	 * glibc left it no larger than the checks accept; else it goes back) */
+	if (n <= TTST_SMALL_MAX && align <= TTST_SMALL_ALIGN_MAX) {
+		void *p = __libc_memalign(align, n + TTST_TRAILER_BYTES);
+		if (!p)
+			return NULL;
+		uint64_t w = ttst_chunk_word(p);
+		if (w & TTST_CHUNK_MMAPPED
+			? mmapped_small(p, w)
+			: (w & ~(uint64_t)TTST_CHUNK_FLAGS) <= TTST_SMALL_CHUNK_MAX)
+			return ttst_blk_finish(p, ttst_chunk_usable(w), n, site, typed);
+		__libc_free(p);
+	}
+	/* the header fits in the alignment padding before the user pointer */
+	void *base = __libc_memalign(align, align + n);
 	if (!base)
 		return NULL;
-	uintptr_t user = ((uintptr_t)base + 2 * sizeof(struct ttst_hdr) + align - 1) & ~(align - 1);
-	struct ttst_hdr *h = (struct ttst_hdr *)user - 1;
-	((void **)h)[-2] = base;
-	((void **)h)[-1] = NULL;
-	return ttst_hdr_finish(h, n, site, typed, TTST_MAGIC_ALIGNED);
+	return ttst_head_finish(base, (unsigned)__builtin_ctzll(align), n, site, typed);
 }
 
 size_t ttst_usable_size(const void *p)
 {
-	if (!p)
-		return 0;
-	struct ttst_hdr *h = ttst_hdr_of(p);
-	int bad;
-	check_live(h, &bad);
-	return bad ? 0 : ttst_hdr_size(h);
+	struct ttst_blk b;
+	return ttst_blk_check(p, &b) < 0 ? 0 : b.size;
 }

@@ -70,18 +70,19 @@ static uint32_t site_type(struct walk *w, uint32_t s, const struct ttst_tu_hdr *
 	return w->last_type;
 }
 
-static int walk_heap(uintptr_t hdr, uint32_t slot, void *arg)
+static int walk_heap(uint64_t entry, uint32_t slot, void *arg)
 {
 	struct walk *w = arg;
-	struct ttst_hdr *h = (struct ttst_hdr *)hdr;
-	struct ttst_obj o = {.addr = (uintptr_t)(h + 1),
-			     .size = ttst_hdr_size(h),
+	struct ttst_blk b;
+	ttst_blk_from_entry(entry, slot, &b);
+	struct ttst_obj o = {.addr = (uintptr_t)b.p,
+			     .size = b.size,
 			     .type = TTST_NO_TYPE,
-			     .index = h->site,
+			     .index = b.site,
 			     .slot = slot,
 			     .kind = TTST_OBJ_HEAP};
-	if (h->site && (ttst_hdr_magic(h) & TTST_MAGIC_TYPED))
-		o.type = site_type(w, h->site, &o.tu);
+	if (b.site && b.typed)
+		o.type = site_type(w, b.site, &o.tu);
 	return w->fn(&o, w->arg);
 }
 

@@ -7,18 +7,18 @@
 
 #include "log.h"
 
-uintptr_t *ttst_slot_dir[TTST_SLOT_CHUNKS];
+uint64_t *ttst_slot_dir[TTST_SLOT_CHUNKS];
 uint32_t ttst_slot_bump;
 
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t global_batches; /* first slot of the first free batch, 0 = none */
 
-static inline uint32_t link_next(uintptr_t e)
+static inline uint32_t link_next(uint64_t e)
 {
 	return (uint32_t)e >> 1;
 }
 
-static inline uint32_t link_batch(uintptr_t e)
+static inline uint32_t link_batch(uint64_t e)
 {
 	return (uint32_t)(e >> 32);
 }
@@ -29,12 +29,12 @@ static int ensure_chunk(uint32_t i)
 	uint32_t c = i >> TTST_SLOT_CHUNK_BITS;
 	if (__atomic_load_n(&ttst_slot_dir[c], __ATOMIC_ACQUIRE))
 		return 0;
-	size_t bytes = TTST_SLOT_CHUNK * sizeof(uintptr_t);
+	size_t bytes = TTST_SLOT_CHUNK * sizeof(uint64_t);
 	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return -1;
-	uintptr_t *expect = NULL;
-	if (!__atomic_compare_exchange_n(&ttst_slot_dir[c], &expect, (uintptr_t *)m, 0,
+	uint64_t *expect = NULL;
+	if (!__atomic_compare_exchange_n(&ttst_slot_dir[c], &expect, (uint64_t *)m, 0,
 					 __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
 		munmap(m, bytes);
 	return 0;
@@ -46,9 +46,9 @@ static void push_batch_locked(const uint32_t *s, uint32_t n)
 	if (!n)
 		return;
 	for (uint32_t j = 0; j < n; j++)
-		*ttst_slot_entry(s[j]) = ((uintptr_t)(j + 1 < n ? s[j + 1] : 0) << 1) | 1;
-	uintptr_t *head = ttst_slot_entry(s[0]);
-	*head |= (uintptr_t)global_batches << 32;
+		*ttst_slot_entry(s[j]) = ((uint64_t)(j + 1 < n ? s[j + 1] : 0) << 1) | 1;
+	uint64_t *head = ttst_slot_entry(s[0]);
+	*head |= (uint64_t)global_batches << 32;
 	global_batches = s[0];
 }
 
@@ -74,8 +74,8 @@ static int fresh_batch(struct ttst_tls *t)
 	uint32_t start = __atomic_fetch_add(&ttst_slot_bump, TTST_SLOT_BATCH, __ATOMIC_RELAXED);
 	if (start >= TTST_SLOT_MAX || ensure_chunk(start) < 0) {
 		if (!__atomic_exchange_n(&full_reported, 1, __ATOMIC_RELAXED))
-			ttst_err("object table full or out of memory; blocks allocated from now on "
-				 "are not enumerated and cannot be transferred by an update");
+			ttst_err("object table full or out of memory; allocations fail with ENOMEM "
+				 "until blocks are freed");
 		return -1;
 	}
 	/* batches are 64-aligned and never straddle a chunk; slot 0 is never used */
@@ -100,7 +100,7 @@ void ttst_slot_overflow(struct ttst_tls *t)
 	t->nslots = TTST_SLOT_BATCH;
 }
 
-uint32_t ttst_slot_take_global(uintptr_t h)
+uint32_t ttst_slot_take_global(uint64_t e)
 {
 	struct ttst_tls tmp;
 	tmp.nslots = 0;
@@ -112,7 +112,7 @@ uint32_t ttst_slot_take_global(uintptr_t h)
 	uint32_t i = tmp.slots[--tmp.nslots];
 	push_batch_locked(tmp.slots, tmp.nslots);
 	pthread_mutex_unlock(&global_lock);
-	*ttst_slot_entry(i) = h;
+	*ttst_slot_entry(i) = e;
 	return i;
 }
 
@@ -131,17 +131,17 @@ void ttst_slot_flush(struct ttst_tls *t)
 	t->nslots = 0;
 }
 
-int ttst_slot_foreach(int (*fn)(uintptr_t hdr, uint32_t slot, void *arg), void *arg)
+int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg)
 {
 	uint32_t used = ttst_slot_used();
 	for (uint32_t c = 0; c <= (used - 1) >> TTST_SLOT_CHUNK_BITS && used; c++) {
-		uintptr_t *chunk = __atomic_load_n(&ttst_slot_dir[c], __ATOMIC_ACQUIRE);
+		uint64_t *chunk = __atomic_load_n(&ttst_slot_dir[c], __ATOMIC_ACQUIRE);
 		if (!chunk)
 			continue;
 		uint32_t base = c << TTST_SLOT_CHUNK_BITS;
 		uint32_t n = used - base < TTST_SLOT_CHUNK ? used - base : TTST_SLOT_CHUNK;
 		for (uint32_t k = 0; k < n; k++) {
-			uintptr_t e = chunk[k];
+			uint64_t e = chunk[k];
 			if (e && !(e & 1)) {
 				int r = fn(e, base + k, arg);
 				if (r)

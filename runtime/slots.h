@@ -10,15 +10,15 @@
 /*
  * Slots live in chunks of 64Ki entries, mmapped on demand; the chunk
  * directory is a fixed array, so looking a slot up takes no lock.  An entry
- * is either the address of a live block's header (16-aligned, low bit 0), 0
- * (never used), or odd: a free slot.  Free slots on the global list are
+ * is either a live block's entry (chunk.h: user pointer, pad, typed; low bit
+ * 0), 0 (never used), or odd: a free slot.  Free slots on the global list are
  * linked through their entries:
  *
  *   bits 63..32: next batch (only in the first slot of a batch)
  *   bits 31..1 : next free slot of this batch (0 = end)
  *   bit  0     : 1
  *
- * Slot 0 is never used: 0 means "no slot" in headers.  Each thread keeps its
+ * Slot 0 is never used (its entry stays 0, so no block can claim it).  Each thread keeps its
  * free slots in a stack in TLS (no lock, no dependent loads); TTST_SLOT_BATCH
  * of them move between a thread and the mutex-protected global list at a time.
  */
@@ -30,21 +30,21 @@
 #define TTST_SLOT_STACK (sizeof(((struct ttst_tls *)0)->slots) / sizeof(uint32_t))
 _Static_assert(TTST_SLOT_STACK == 2 * TTST_SLOT_BATCH, "TLS slot stack holds two batches");
 
-extern uintptr_t *ttst_slot_dir[TTST_SLOT_CHUNKS];
+extern uint64_t *ttst_slot_dir[TTST_SLOT_CHUNKS];
 extern uint32_t ttst_slot_bump; /* slots below this were handed out at least once */
 
-static inline uintptr_t *ttst_slot_entry(uint32_t i)
+static inline uint64_t *ttst_slot_entry(uint32_t i)
 {
 	return &ttst_slot_dir[i >> TTST_SLOT_CHUNK_BITS][i & (TTST_SLOT_CHUNK - 1)];
 }
 
-/* Slot entry for i if i names an existing slot, else NULL (for checking headers
- * that may not be ours). */
-static inline uintptr_t *ttst_slot_entry_checked(uint32_t i)
+/* Slot entry for i if i names an existing slot, else NULL (for checking
+ * trailers that may not be ours). */
+static inline uint64_t *ttst_slot_entry_checked(uint32_t i)
 {
 	if (i >= __atomic_load_n(&ttst_slot_bump, __ATOMIC_RELAXED) || i >= TTST_SLOT_MAX)
 		return NULL;
-	uintptr_t *c = ttst_slot_dir[i >> TTST_SLOT_CHUNK_BITS];
+	uint64_t *c = ttst_slot_dir[i >> TTST_SLOT_CHUNK_BITS];
 	return c ? &c[i & (TTST_SLOT_CHUNK - 1)] : NULL;
 }
 
@@ -55,8 +55,9 @@ int ttst_slot_refill(struct ttst_tls *t);
 /* Moves the upper half of t's full stack to the global list. */
 void ttst_slot_overflow(struct ttst_tls *t);
 
-/* Takes a slot for header h, bypassing TLS (exited threads).  0 if none. */
-uint32_t ttst_slot_take_global(uintptr_t h);
+/* Takes a slot and stores entry e in it, bypassing TLS (exited threads).
+ * Returns the slot, 0 if the table is full. */
+uint32_t ttst_slot_take_global(uint64_t e);
 
 /* Returns slot i to the global list (exited threads). */
 void ttst_slot_put_global(uint32_t i);
@@ -64,18 +65,18 @@ void ttst_slot_put_global(uint32_t i);
 /* Gives t's free slots back to the global list (thread exit). */
 void ttst_slot_flush(struct ttst_tls *t);
 
-/* Takes a free slot from t and stores h in it; 0 if the table is full. */
-static inline uint32_t ttst_slot_take(struct ttst_tls *t, uintptr_t h)
+/* Takes a free slot from t and stores entry e in it; 0 if the table is full. */
+static inline uint32_t ttst_slot_take(struct ttst_tls *t, uint64_t e)
 {
 	if (__builtin_expect(!t->nslots, 0) && ttst_slot_refill(t) < 0)
 		return 0;
 	uint32_t i = t->slots[--t->nslots];
-	*ttst_slot_entry(i) = h;
+	*ttst_slot_entry(i) = e;
 	return i;
 }
 
 /* Marks slot i (entry e) free and keeps it in t. */
-static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uintptr_t *e)
+static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uint64_t *e)
 {
 	*e = 1;
 	if (__builtin_expect(t->nslots == TTST_SLOT_STACK, 0))
@@ -83,10 +84,10 @@ static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uintptr_t *e)
 	t->slots[t->nslots++] = i;
 }
 
-/* Calls fn(header, slot, arg) for every live block; stops when fn returns
+/* Calls fn(entry, slot, arg) for every live block; stops when fn returns
  * non-zero and returns that value.  Only valid while every thread that
  * allocates is quiescent (or in a single-threaded program). */
-int ttst_slot_foreach(int (*fn)(uintptr_t hdr, uint32_t slot, void *arg), void *arg);
+int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg);
 
 /* Number of slots ever handed out (upper bound of live blocks). */
 uint32_t ttst_slot_used(void);

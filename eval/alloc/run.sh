@@ -4,6 +4,8 @@
 # plus the resident memory of a program holding 1,000,000 objects of 32 and 64 bytes.
 # --smoke: tiny counts, only checks that both variants run, print every value and that the ttst
 # variant really is instrumented (used by ctest to keep the benchmark building).
+# TTST_BENCH_REPS=N: N interleaved runs instead of 15 (a loaded machine needs more for stable
+# medians of the large sizes, whose time is mostly page faults and system calls).
 set -euo pipefail
 smoke=0
 if [ "${1:-}" = --smoke ]; then smoke=1; shift; fi
@@ -15,7 +17,8 @@ for b in "$plain" "$ttst"; do
 	[ -x "$b" ] || { echo "run.sh: $b missing; build with cmake --build build --target alloc-bench" >&2; exit 2; }
 done
 
-reps=15 pairs=10000 count=1000000 rss_reps=3
+reps=${TTST_BENCH_REPS:-15} pairs=10000 count=1000000 rss_reps=3
+case $reps in '' | *[!0-9]* | 0) echo "run.sh: TTST_BENCH_REPS must be a positive number" >&2; exit 2 ;; esac
 [ $smoke = 1 ] && reps=1 pairs=200 count=20000 rss_reps=1
 tmp=$(mktemp -d /tmp/ttst-eval-alloc-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,4 +1,5 @@
-/* main.c -- runs the runtime's CUnit suites (splay tree, allocator, registry, threads, options). */
+/* main.c -- runs the runtime's CUnit suites (splay tree, allocator, foreign pointers, registry,
+ * threads, options). */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,8 @@ int main(void)
 		fprintf(stderr, "runtime tests: cannot register the fixture module\n");
 		return 2;
 	}
-	if (add_splay_tests() || add_alloc_tests() || add_registry_tests() || add_threads_tests() ||
-	    add_options_tests()) {
+	if (add_splay_tests() || add_alloc_tests() || add_foreign_tests() || add_registry_tests() ||
+	    add_threads_tests() || add_options_tests()) {
 		fprintf(stderr, "runtime tests: cannot add the suites: %s\n", CU_get_error_msg());
 		return 2;
 	}

@@ -1,7 +1,8 @@
-/* test_alloc.c -- header integrity: sizes, alignment, realloc identity, foreign pointers, libc's
- * own blocks. */
+/* test_alloc.c -- block integrity: sizes, trailers in glibc's slack, alignment, realloc identity,
+ * the small-block cache, libc's own blocks. */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -18,24 +19,47 @@
 #include "tests.h"
 #include "ttst/interface.h"
 
+/* glibc's own malloc_usable_size (ours returns the requested size). */
+static size_t glibc_usable(void *p)
+{
+	static size_t (*real)(void *);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "malloc_usable_size");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(real);
+	return real(p);
+}
+
 /* Checks that p is a live, well-formed block of n bytes at site s. */
 static void check_block(void *p, size_t n, uint32_t s)
 {
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL((uintptr_t)p % 16, 0);
-	struct ttst_hdr *h = HDR(p);
-	CU_ASSERT(ttst_magic_live(ttst_hdr_magic(h)));
-	CU_ASSERT_EQUAL(ttst_hdr_size(h), n);
-	CU_ASSERT_EQUAL(h->site, s);
+	struct ttst_blk b;
+	CU_ASSERT_FATAL(ttst_blk_check(launder(p), &b) == 0);
+	CU_ASSERT_EQUAL(b.size, n);
+	CU_ASSERT_EQUAL(b.site, s);
 	CU_ASSERT_EQUAL(malloc_usable_size(p), n);
-	CU_ASSERT(h->slot != 0);
-	if (h->slot)
-		CU_ASSERT_EQUAL(*ttst_slot_entry(h->slot), (uintptr_t)h);
+	CU_ASSERT(b.slot != 0);
+	CU_ASSERT_PTR_EQUAL(ttst_entry_ptr(*ttst_slot_entry(b.slot)), p);
+	if (n <= TTST_SMALL_MAX && !b.lg) {
+		/* small: the trailer is past the program's bytes, at the end of
+		 * glibc's usable area */
+		CU_ASSERT_EQUAL(b.usable, glibc_usable(p));
+		CU_ASSERT(b.usable >= n + TTST_TRAILER_BYTES);
+		CU_ASSERT_EQUAL(ttst_trailer_at(p, b.usable)->slot, b.slot);
+	} else {
+		/* large: the header is right before the user pointer, inside glibc's block */
+		CU_ASSERT(b.lg >= 4);
+		CU_ASSERT_PTR_EQUAL((char *)b.base + ((size_t)1 << b.lg), p);
+		CU_ASSERT(glibc_usable(b.base) >= n + ((size_t)1 << b.lg));
+		CU_ASSERT_EQUAL(ttst_head_of(p)->slot, b.slot);
+	}
 }
 
 static void test_sizes(void)
 {
-	static const size_t sizes[] = {0, 1, 15, 16, 17, 100, 4096, 1 << 20, 17 << 20};
+	/* 40 MiB is above glibc's largest mmap threshold: always an mmapped chunk */
+	static const size_t sizes[] = {0, 1, 15, 16, 17, 100, 4096, 1 << 20, 17 << 20, 40 << 20};
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		char *p = malloc(sizes[i]);
 		check_block(p, sizes[i], 0);
@@ -61,6 +85,41 @@ static void test_sizes(void)
 	CU_ASSERT_EQUAL(errno, ENOMEM);
 	CU_ASSERT_PTR_NULL(xreallocarray(NULL, SIZE_MAX / 2, 3));
 	CU_ASSERT_EQUAL(malloc_usable_size(NULL), 0);
+}
+
+/* glibc's chunk size for a request of n bytes (request2size, at least MINSIZE). */
+static size_t glibc_chunk(size_t n)
+{
+	size_t c = (n + 8 + 15) & ~(size_t)15;
+	return c < 32 ? 32 : c;
+}
+
+/* The trailer lives in glibc's rounding slack: a block of n bytes is glibc's
+ * chunk for n + 8 bytes (glibc may hand out 16 more when splitting would leave
+ * a sliver), which for 32- and 64-byte objects is the chunk glibc itself uses. */
+static void test_slack(void)
+{
+	static void *blocks[TTST_SMALL_MAX + 1];
+	size_t bad = 0, exact = 0;
+	for (size_t n = 0; n <= TTST_SMALL_MAX; n++) {
+		blocks[n] = malloc(n);
+		size_t chunk = blk_of(blocks[n]).usable + 8, want = glibc_chunk(n + 8);
+		bad += chunk != want && chunk != want + 16;
+		exact += chunk == want;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(exact >= 900);
+	for (size_t n = 0; n <= TTST_SMALL_MAX; n++)
+		free(blocks[n]);
+	CU_ASSERT_EQUAL(glibc_chunk(32 + TTST_TRAILER_BYTES), glibc_chunk(32));
+	CU_ASSERT_EQUAL(glibc_chunk(64 + TTST_TRAILER_BYTES), glibc_chunk(64));
+	for (int i = 0; i < 64; i++) {
+		blocks[i] = malloc(i < 32 ? 32 : 64);
+		exact += blk_of(blocks[i]).usable + 8 == glibc_chunk(i < 32 ? 32 : 64);
+	}
+	CU_ASSERT(exact >= 900 + 60);
+	for (int i = 0; i < 64; i++)
+		free(blocks[i]);
 }
 
 static void test_alignment(void)
@@ -100,60 +159,76 @@ static void test_realloc_identity(void)
 	uint32_t site = tu->rt_site_base + FX_SITE_NODE;
 	unsigned char *p = __ttst_malloc(100, tu, FX_SITE_NODE);
 	check_block(p, 100, site);
-	uint32_t slot = HDR(p)->slot;
+	uint32_t slot = blk_of(p).slot;
 	for (int i = 0; i < 100; i++)
 		p[i] = (unsigned char)i;
-	static const size_t sizes[] = {1000, 50, 3 << 20, 20};
+	int64_t objs0[2], bytes0[2], objs[2], bytes[2];
+	ttst_tls_counters(objs0, bytes0);
+	/* within small, small -> large (glibc's heap), large -> larger (mmapped), back */
+	static const size_t sizes[] = {1000, 50, 1009, 8000, 3 << 20, 1008, 20};
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 		p = __ttst_realloc(p, sizes[k], tu, FX_SITE_BUF);
 		check_block(p, sizes[k], site);
-		CU_ASSERT_EQUAL(HDR(p)->slot, slot);
-		CU_ASSERT(ttst_hdr_magic(HDR(p)) & TTST_MAGIC_TYPED);
+		CU_ASSERT_EQUAL(blk_of(p).slot, slot);
+		CU_ASSERT(blk_of(p).typed);
+		ttst_tls_counters(objs, bytes);
+		CU_ASSERT_EQUAL(objs[1], objs0[1]);
+		CU_ASSERT_EQUAL(bytes[1] - bytes0[1], (int64_t)sizes[k] - 100);
 		int bad = 0;
 		for (int i = 0; i < 20; i++)
 			bad += p[i] != (unsigned char)i;
 		CU_ASSERT_EQUAL(bad, 0);
 	}
-	/* an over-aligned block becomes a plain one, same slot */
+	/* an over-aligned block is resized by glibc, same slot, site and type */
 	void *a = NULL;
 	CU_ASSERT_EQUAL(__ttst_posix_memalign(&a, 256, 64, tu, FX_SITE_NODE), 0);
+	check_block(a, 64, site);
 	memset(a, 7, 64);
-	uint32_t aslot = HDR(a)->slot;
+	uint32_t aslot = blk_of(a).slot;
 	char *b = realloc(a, 5000);
 	check_block(b, 5000, site);
-	CU_ASSERT_EQUAL(HDR(b)->slot, aslot);
+	CU_ASSERT_EQUAL(blk_of(b).slot, aslot);
+	CU_ASSERT(blk_of(b).typed);
 	CU_ASSERT_EQUAL(b[63], 7);
-	CU_ASSERT_FALSE(ttst_hdr_magic(HDR(b)) & TTST_MAGIC_ALIGNED);
+	/* a large over-aligned block moves to a plain one either way */
+	void *c = NULL;
+	CU_ASSERT_EQUAL(__ttst_posix_memalign(&c, 4096, 5000, tu, FX_SITE_NODE), 0);
+	check_block(c, 5000, site);
+	CU_ASSERT_EQUAL(blk_of(c).lg, 12);
+	memset(c, 5, 5000);
+	uint32_t cslot = blk_of(c).slot;
+	char *d = realloc(c, 9000);
+	check_block(d, 9000, site);
+	CU_ASSERT(blk_of(d).slot == cslot && blk_of(d).lg == 4 && d[4999] == 5);
+	CU_ASSERT_EQUAL(__ttst_posix_memalign(&c, 4096, 5000, tu, FX_SITE_NODE), 0);
+	memset(c, 6, 5000);
+	cslot = blk_of(c).slot;
+	char *e = realloc(c, 10);
+	check_block(e, 10, site);
+	CU_ASSERT(blk_of(e).slot == cslot && e[9] == 6);
+	free(d);
+	free(e);
 	free(b);
+	/* small -> large (an mmapped chunk) -> small -> small: one slot throughout */
+	char *m = __ttst_malloc(24, tu, FX_SITE_NODE);
+	memset(m, 9, 24);
+	uint32_t mslot = blk_of(m).slot;
+	m = realloc(m, 40 << 20);
+	check_block(m, 40 << 20, site);
+	CU_ASSERT(ttst_chunk_word(blk_of(m).base) & TTST_CHUNK_MMAPPED);
+	CU_ASSERT(*ttst_slot_entry(mslot) & TTST_E_LARGE);
+	m[(40 << 20) - 1] = 9;
+	m = realloc(m, 100);
+	check_block(m, 100, site);
+	CU_ASSERT_FALSE(*ttst_slot_entry(mslot) & TTST_E_LARGE);
+	m = realloc(m, 1000);
+	check_block(m, 1000, site);
+	CU_ASSERT_EQUAL(blk_of(m).slot, mslot);
+	CU_ASSERT(m[0] == 9 && m[23] == 9);
+	free(m);
 	CU_ASSERT_PTR_NULL(realloc(p, 0)); /* frees, as glibc */
 	char *q = realloc(NULL, 10);
 	check_block(q, 10, 0);
-	free(q);
-}
-
-/* Pointers we did not allocate are leaked, never passed to glibc. */
-static void test_foreign(void)
-{
-	static _Alignas(16) unsigned char fake_buf[64];
-	unsigned char *fake = launder(fake_buf);
-	void (*volatile xfree)(void *) = free;
-	memset(fake, 0x5a, sizeof fake_buf);
-	xfree(fake + 16);			    /* garbage header */
-	CU_ASSERT_PTR_NULL(realloc(fake + 32, 10)); /* refused, errno set */
-	CU_ASSERT_EQUAL(malloc_usable_size(fake + 16), 0);
-	/* a header with our magic but a slot that does not point back */
-	struct ttst_hdr *h = (struct ttst_hdr *)fake;
-	h->site = 0;
-	h->slot = 1;
-	h->word = ttst_hdr_word(8, TTST_MAGIC_BASE);
-	xfree(fake + 16);
-	CU_ASSERT_EQUAL(fake[40], 0x5a);
-	char *p = malloc(32);
-	uintptr_t again = (uintptr_t)launder(p);
-	free(p);
-	xfree((void *)again); /* double free: detected (the header is no longer live), leaked */
-	char *q = malloc(32);
-	CU_ASSERT_PTR_NOT_NULL(q);
 	free(q);
 }
 
@@ -218,6 +293,36 @@ static void test_libc_blocks(void)
 	CU_ASSERT_EQUAL(n, 0);
 }
 
+/* With a zero mmap threshold glibc maps even small chunks once its top chunk
+ * is used up: the trailer ends the mapping and, the pad being large, the exact
+ * size sits right before it. */
+static void test_small_mmapped(void)
+{
+	enum { MAX = 20000 };
+	static char *blocks[MAX];
+	ttst_cache_flush(&ttst_tls);
+	CU_ASSERT_FATAL(mallopt(M_MMAP_THRESHOLD, 0) == 1);
+	int n = 0;
+	while (n < MAX) {
+		blocks[n] = malloc(1000);
+		if (!blocks[n] || ttst_chunk_word(launder(blocks[n++])) & TTST_CHUNK_MMAPPED)
+			break;
+	}
+	char *p = blocks[n - 1];
+	CU_ASSERT_FATAL(p && ttst_chunk_word(launder(p)) & TTST_CHUNK_MMAPPED);
+	check_block(p, 1000, 0);
+	CU_ASSERT_EQUAL(*blk_of(p).entry >> TTST_E_PAD_SHIFT, TTST_PAD_LARGE);
+	memset(p, 3, 1000);
+	char *q = realloc(p, 10);
+	check_block(q, 10, 0);
+	CU_ASSERT_EQUAL(q[9], 3);
+	blocks[n - 1] = q;
+	for (int i = 0; i < n; i++)
+		free(blocks[i]);
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	ttst_cache_flush(&ttst_tls);
+}
+
 /* Freed small blocks are kept per thread and reused, never enumerated, bounded. */
 static void test_cache(void)
 {
@@ -252,8 +357,9 @@ int add_alloc_tests(void)
 	if (!s || !CU_add_test(s, "sizes and calloc", test_sizes) ||
 	    !CU_add_test(s, "alignment", test_alignment) ||
 	    !CU_add_test(s, "realloc identity", test_realloc_identity) ||
-	    !CU_add_test(s, "foreign pointers", test_foreign) ||
+	    !CU_add_test(s, "trailer in glibc's slack", test_slack) ||
 	    !CU_add_test(s, "small-block cache", test_cache) ||
+	    !CU_add_test(s, "small mmapped chunks", test_small_mmapped) ||
 	    !CU_add_test(s, "libc blocks enumerated", test_libc_blocks))
 		return -1;
 	return 0;

@@ -116,14 +116,16 @@ static void test_wrapper_sites(void)
 	void *u = malloc(8);
 	__ttst_site_leave();
 	__ttst_site_leave(); /* unbalanced leave is ignored */
-	CU_ASSERT_EQUAL(HDR(p)->site, b + FX_SITE_WRAP_NODE);
-	CU_ASSERT(ttst_hdr_magic(HDR(p)) & TTST_MAGIC_TYPED);
-	CU_ASSERT_EQUAL(HDR(q)->site, b + FX_SITE_WRAP_NODE);
-	CU_ASSERT_EQUAL(HDR(r)->site, b + FX_SITE_STR);
-	CU_ASSERT_EQUAL(HDR(s)->site, b + FX_SITE_WRAP_NODE);
-	CU_ASSERT_EQUAL(HDR(t)->site, 0);
-	CU_ASSERT_EQUAL(HDR(u)->site, b + FX_SITE_WRAP_UNTYPED);
-	CU_ASSERT_FALSE(ttst_hdr_magic(HDR(u)) & TTST_MAGIC_TYPED);
+	CU_ASSERT_EQUAL(blk_of(p).site, b + FX_SITE_WRAP_NODE);
+	CU_ASSERT(blk_of(p).typed);
+	CU_ASSERT_EQUAL(blk_of(q).site, b + FX_SITE_WRAP_NODE);
+	CU_ASSERT_EQUAL(blk_of(r).site, b + FX_SITE_STR);
+	CU_ASSERT_EQUAL(blk_of(s).site, b + FX_SITE_WRAP_NODE);
+	CU_ASSERT_EQUAL(blk_of(t).site, 0);
+	CU_ASSERT(blk_of(t).slot != 0);
+	CU_ASSERT_EQUAL(blk_of(u).site, b + FX_SITE_WRAP_UNTYPED);
+	CU_ASSERT(blk_of(u).slot != 0);
+	CU_ASSERT_FALSE(blk_of(u).typed);
 	void *all[] = {p, q, r, s, t, u};
 	for (int i = 0; i < 6; i++)
 		free(all[i]);
@@ -193,7 +195,9 @@ static void test_lookup(void)
 	CU_ASSERT(o && o->kind == TTST_OBJ_HEAP && o->type == FX_T_NODE && o->tu == tu && off == 8);
 	o = ttst_lookup_find(l, big + 999, &off);
 	CU_ASSERT(o && o->addr == (uintptr_t)big && off == 999 && o->type == TTST_NO_TYPE);
-	CU_ASSERT_PTR_NULL(ttst_lookup_find(l, big - 8, &off)); /* inside the header */
+	CU_ASSERT_PTR_NULL(ttst_lookup_find(l, big - 8, &off)); /* glibc's size word */
+	/* the trailer, past the program's bytes, is no object either */
+	CU_ASSERT_PTR_NULL(ttst_lookup_find(l, ttst_trailer_at(big, blk_of(big).usable), &off));
 	o = ttst_lookup_find(l, (void *)fx_func, &off);
 	CU_ASSERT(o && o->kind == TTST_OBJ_FUNCTION);
 	size_t bad = 0;

@@ -67,7 +67,8 @@ static void verify(struct worker *w, const struct shadow *s)
 	for (size_t i = 0; i < n; i++)
 		if (s->p[i] != s->fill || s->p[s->size - 1 - i] != s->fill)
 			w->errors++;
-	if (ttst_hdr_size(HDR(s->p)) != s->size || HDR(s->p)->site != s->site)
+	struct ttst_blk b = blk_of(s->p);
+	if (!b.slot || b.size != s->size || b.site != s->site)
 		w->errors++;
 }
 
