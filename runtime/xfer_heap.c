@@ -85,7 +85,7 @@ static int site_decide(struct xf *x, size_t i, struct xf_site_memo *m)
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
 	const struct ttst_site_rec *sr = ttst_meta_sites(tu) + so->index;
-	const char *sid = ttst_meta_str(tu, sr->id);
+	const char *sid = xf_site_id(x, tu, so->index);
 	struct ttst_tref a = {tu, sr->type};
 	char nm[256];
 	uint64_t v;
@@ -110,7 +110,7 @@ static int site_decide(struct xf *x, size_t i, struct xf_site_memo *m)
 	m->index = k;
 	m->site = ttst_site_number((struct ttst_tu_hdr *)tb, k, &typed);
 	m->typed = (uint8_t)typed;
-	m->cbid = xf_ann_obj_cb(ttst_meta_str(tb, br->id));
+	m->cbid = xf_ann_obj_cb(xf_site_id(x, tb, k));
 	if (so->typed && sr->type != TTST_NO_TYPE && br->type != TTST_NO_TYPE)
 		return typed_shape(x, i, a, (struct ttst_tref){tb, br->type}, m);
 	m->mode = XM_CONS;

@@ -79,13 +79,13 @@ const char *xf_obj_name(const struct xf *x, size_t i, char *buf, size_t n)
 			 (unsigned long long)o->addr, (unsigned long long)o->size);
 	} else if (o->kind == TTST_OBJ_HEAP || o->kind == TTST_OBJ_MMAP) {
 		const char *id = o->index < tu->nsites
-					 ? ttst_meta_str(tu, ttst_meta_sites(tu)[o->index].id)
+					 ? xf_site_id(x, tu, o->index)
 					 : "?";
 		snprintf(buf, n, "%s#%u", id, o->ordinal);
 	} else {
 		snprintf(buf, n, "%s",
 			 o->index < tu->nstatics
-				 ? ttst_meta_str(tu, ttst_meta_statics(tu)[o->index].id)
+				 ? xf_static_id(x, tu, o->index)
 				 : "?");
 	}
 	return buf;

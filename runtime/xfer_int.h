@@ -239,6 +239,8 @@ struct xf {
 	size_t nargcopies;
 	size_t cur;		     /* object being transferred (messages) */
 	int dirty;		     /* a callback ran: re-init objects may be linked anywhere */
+	struct xf_qtu *qtus;	     /* TUs whose IDs are qualified (xfer_ids.c) */
+	size_t nq;
 	char etail[384];	     /* message being built: "<path>: <what>" */
 };
 
@@ -251,6 +253,16 @@ void xf_err_prefix(struct xf *x, const char *s);
 /* The name of source object i for messages: state ID, or "<site id>#<ordinal>", or
  * "heap block 0x..." (written into buf). */
 const char *xf_obj_name(const struct xf *x, size_t i, char *buf, size_t n);
+
+/* xfer_ids.c: program-level IDs (meta.h: TUs sharing a basename are
+ * qualified by a path suffix).  xf_ids_init collects this process's TUs into
+ * x->tus and must run before any ID is read; returns 0 or -1 (reported). */
+int xf_ids_init(struct xf *x);
+/* The state ID of static record i / site ID of site i of blob tu (either
+ * process); the string lives as long as x. */
+const char *xf_static_id(const struct xf *x, const struct ttst_tu_hdr *tu, uint32_t i);
+const char *xf_site_id(const struct xf *x, const struct ttst_tu_hdr *tu, uint32_t i);
+void xf_ids_free(struct xf *x);
 
 /* Engine memory (glibc, not enumerated). */
 void *xf_alloc(size_t n);

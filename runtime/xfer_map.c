@@ -60,7 +60,7 @@ static int here_tu(struct xf *x, const struct ttst_tu_hdr *tu, size_t ti)
 	for (uint32_t i = 0; i < tu->nstatics; i++) {
 		if (s[i].kind == TTST_S_LOCAL || !addrs[i] || (s[i].flags & TTST_SF_TLS))
 			continue;
-		const char *id = ttst_meta_str(tu, s[i].id), *k;
+		const char *id = xf_static_id(x, tu, i), *k;
 		if (add_here(x, tu, i, (uint64_t)(uintptr_t)addrs[i]) < 0 ||
 		    xf_smap_put(&x->ids, id, x->nhere - 1) < 0)
 			return -1;
@@ -80,19 +80,8 @@ static int here_tu(struct xf *x, const struct ttst_tu_hdr *tu, size_t ti)
 	const struct ttst_site_rec *st = ttst_meta_sites(tu);
 	for (uint32_t k = 0; k < tu->nsites; k++)
 		if (!(st[k].flags & TTST_XF_FREE) &&
-		    xf_smap_put(&x->sites, ttst_meta_str(tu, st[k].id), (uint64_t)ti << 32 | k) < 0)
+		    xf_smap_put(&x->sites, xf_site_id(x, tu, k), (uint64_t)ti << 32 | k) < 0)
 			return -1;
-	return 0;
-}
-
-static int collect_tu(const struct ttst_tu_ent *e, void *arg)
-{
-	struct xf *x = arg;
-	const struct ttst_tu_hdr **n = xf_realloc(x->tus, (x->ntus + 1) * sizeof *n);
-	if (!n)
-		return -1;
-	x->tus = n;
-	x->tus[x->ntus++] = e->tu;
 	return 0;
 }
 
@@ -125,9 +114,7 @@ static const char *local_key(struct xf *x, struct xf_smap *count, const char *id
 int xf_here_build(struct xf *x)
 {
 	struct xf_smap count = {0};
-	if (ttst_site_foreach_tu(collect_tu, x) < 0)
-		goto oom;
-	for (size_t i = 0; i < x->ntus; i++)
+	for (size_t i = 0; i < x->ntus; i++) /* x->tus: collected by xf_ids_init */
 		if (here_tu(x, x->tus[i], i) < 0)
 			goto oom;
 	size_t first = x->nhere;
@@ -136,7 +123,7 @@ int xf_here_build(struct xf *x)
 	qsort(x->here + first, x->nhere - first, sizeof *x->here, cmp_here_addr);
 	for (size_t i = first; i < x->nhere; i++) {
 		const struct xf_here *h = &x->here[i];
-		const char *id = ttst_meta_str(h->tu, ttst_meta_statics(h->tu)[h->index].id);
+		const char *id = xf_static_id(x, h->tu, h->index);
 		const char *key = local_key(x, &count, id);
 		if (!key || xf_smap_put(&x->locals, key, i) < 0)
 			goto oom;
@@ -216,7 +203,7 @@ static int map_var(struct xf *x, size_t i, const struct ttst_static_rec *r, cons
 	}
 	if (p->refused)
 		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), p->error);
-	o->cbid = xf_ann_obj_cb(ttst_meta_str(h->tu, hr->id));
+	o->cbid = xf_ann_obj_cb(xf_static_id(x, h->tu, h->index));
 	return push_xfer(x, i);
 }
 
@@ -225,7 +212,7 @@ static int map_static(struct xf *x, size_t i)
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
 	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
-	const char *id = ttst_meta_str(tu, r->id), *k;
+	const char *id = xf_static_id(x, tu, so->index), *k;
 	struct xf_obj *o = &x->o[i];
 	uint64_t h;
 	if (r->flags & TTST_SF_TLS)
@@ -258,7 +245,7 @@ static int map_function(struct xf *x, size_t i)
 	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
 	struct xf_obj *o = &x->o[i];
 	uint64_t h;
-	int found = xf_smap_get(&x->ids, xf_ann_rename(ttst_meta_str(tu, r->id)), &h) &&
+	int found = xf_smap_get(&x->ids, xf_ann_rename(xf_static_id(x, tu, so->index)), &h) &&
 		    ttst_meta_statics(x->here[h].tu)[x->here[h].index].kind == TTST_S_FUNCTION;
 	if (!found)
 		found = xf_smap_get(&x->fnames, ttst_meta_str(tu, r->name), &h) && h != UINT64_MAX;
@@ -278,7 +265,7 @@ static int map_local(struct xf *x, size_t i, struct xf_smap *count)
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
 	const struct ttst_static_rec *r = ttst_meta_statics(tu) + so->index;
-	const char *id = ttst_meta_str(tu, r->id);
+	const char *id = xf_static_id(x, tu, so->index);
 	uint64_t h;
 	if (!strcmp(id, "main:argc") || !strcmp(id, "main:argv") || !strcmp(id, "main:envp"))
 		return 0; /* XS_SKIP: the new version has its own arguments */

@@ -33,6 +33,7 @@ static int drain_queue(struct xf *x)
 static void release(struct xf *x)
 {
 	xf_ann_set_current(NULL);
+	xf_ids_free(x);
 	xf_plan_free_all(x);
 	xf_here_free(x);
 	xf_index_free(&x->ix);
@@ -76,7 +77,8 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 		goto out;
 	}
 	xf_ann_set_current(x);
-	if (xf_index_build(x) < 0 || xf_here_build(x) < 0 || xf_map_all(x) < 0)
+	if (xf_ids_init(x) < 0 || xf_index_build(x) < 0 || xf_here_build(x) < 0 ||
+	    xf_map_all(x) < 0)
 		goto out;
 	if (xf_move(x, x->xfer, x->nxfer) < 0 || drain_queue(x) < 0)
 		goto out;
