@@ -32,4 +32,15 @@ out=$("$work/cmake/ccproj") || fail "cmake: program failed (exit $?)"
 check_ccproj "cmake library" "$work/lib.json" lib
 "$ctl" inspect --json "$work/cmake/ccproj" >"$work/exe.json" || fail "cmake: inspect of the program failed"
 check_ccproj "cmake program" "$work/exe.json" exe
+
+# At run time the runtime registers the metadata of both modules (program + shared library).
+export TTST_RUNDIR="$work/run"
+"$work/cmake/ccproj" hold >"$work/hold.out" &
+hpid=$!
+trap 'kill -KILL $hpid 2>/dev/null || true; wait $hpid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -S "$TTST_RUNDIR/$hpid.sock" ] && break; sleep 0.1; done
+"$ctl" status --json "$hpid" >"$work/status.json" || fail "cmake: status of the running program failed"
+jq_true "runtime: program + shared library registered" "$work/status.json" '.modules == 2 and .tus == 2'
+kill -KILL "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null || true
 finish
