@@ -16,5 +16,8 @@ enum ctl_exit {
 int cmd_inspect(int argc, char **argv);
 /* ctl/status.c: ttst-ctl status [--json] PID */
 int cmd_status(int argc, char **argv);
+/* ctl/update.c: ttst-ctl update [--json] [--timeout MS] [--no-validate] [--pidfile F] PID
+ * [NEW_BINARY [ARGS...]] */
+int cmd_update(int argc, char **argv);
 
 #endif /* TTST_CTL_COMMANDS_H */

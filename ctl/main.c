@@ -23,6 +23,8 @@ static const struct ctl_command commands[] = {
      "types, static objects, functions and allocation sites recorded in BINARY"},
     {"status", cmd_status, "[--json] PID",
      "version, objects, last update and its outcome of a running process"},
+    {"update", cmd_update, "[opts] PID [BIN]",
+     "replace a running process by a new version of it, keeping its state"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

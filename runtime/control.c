@@ -20,6 +20,7 @@
 #include "requests.h"
 #include "rundir.h"
 #include "threads.h"
+#include "update.h"
 
 #define MAX_CONNS 16
 
@@ -64,7 +65,8 @@ static int send_reply(int fd, const struct ttst_reply *r)
 
 static void drop_conn(size_t i)
 {
-	close(ctl.conns[i].fd);
+	if (ctl.conns[i].fd >= 0) /* -1: handed over to the update transaction */
+		close(ctl.conns[i].fd);
 	ctl.conns[i] = ctl.conns[--ctl.nconns];
 }
 
@@ -121,7 +123,8 @@ static void accept_all(uint64_t now)
 }
 
 /* A complete header arrived: validates it and sets the frame length.
- * Returns 0, or -1 after filling an ERROR reply. */
+ * Returns 0, 1 for an UPDATE (its payload is read by update_v1.c), or -1
+ * after filling an ERROR reply. */
 static int header_done(struct conn *c, struct ttst_reply *r)
 {
 	struct ttst_msg_hdr h;
@@ -131,6 +134,8 @@ static int header_done(struct conn *c, struct ttst_reply *r)
 		ttst_reply_error(r, "%s", err);
 		return -1;
 	}
+	if (h.type == TTST_MSG_UPDATE)
+		return 1;
 	long want = ttst_request_payload_size(h.type);
 	if (want < 0) {
 		ttst_reply_error(r, "unknown request type %u", (unsigned)h.type);
@@ -162,9 +167,17 @@ static int serve(struct conn *c, uint64_t now)
 		return -1;
 	}
 	c->got += (size_t)n;
-	if (c->got == sizeof(struct ttst_msg_hdr) && c->need == c->got && header_done(c, &r) < 0) {
-		send_reply(c->fd, &r);
-		return -1;
+	if (c->got == sizeof(struct ttst_msg_hdr) && c->need == c->got) {
+		int hd = header_done(c, &r);
+		if (hd < 0)
+			send_reply(c->fd, &r);
+		if (hd > 0) { /* the update transaction takes the connection */
+			ttst_update_v1_begin(c->fd, (const struct ttst_msg_hdr *)c->buf,
+					     ctl.holding);
+			c->fd = -1;
+		}
+		if (hd)
+			return -1;
 	}
 	if (c->got < c->need)
 		return 0;
@@ -296,6 +309,20 @@ void ttst_control_start(void)
 	}
 	pthread_detach(th);
 	ttst_debug("control socket %s", ctl.path);
+}
+
+const char *ttst_control_path(void)
+{
+	return ctl.listen_fd >= 0 ? ctl.path : NULL;
+}
+
+void ttst_control_unlink_pid(pid_t pid)
+{
+	char path[sizeof ctl.path + 16];
+	if (ctl.listen_fd >= 0 && pid > 0 &&
+	    snprintf(path, sizeof path, "%s/%d%s", ctl.dir, (int)pid, TTST_PROTO_SOCK_SUFFIX) <
+		(int)sizeof path)
+		unlink(path);
 }
 
 void ttst_control_stop(void)

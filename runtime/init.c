@@ -11,6 +11,7 @@
 #include "slots.h"
 #include "threads.h"
 #include "tls.h"
+#include "update.h"
 
 /* Fork: take every runtime lock in one order so that the child never
  * inherits one held by a thread that does not exist there. */
@@ -40,6 +41,7 @@ static void fork_child(void)
 	ttst_site_fork_child();
 	ttst_threads_fork_child();
 	ttst_quiesce_fork_child();
+	ttst_update_fork_child();
 	ttst_control_fork_child();
 }
 
@@ -49,6 +51,7 @@ __attribute__((constructor)) static void ttst_init(void)
 	ttst_log_init(ttst_opts.log_level, ttst_opts.trace_file);
 	ttst_threads_register_main();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	ttst_update_v2_init(); /* a new version started by a live update? */
 	ttst_control_start();
 }
 

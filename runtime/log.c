@@ -29,6 +29,11 @@ int ttst_log_init(int level, const char *trace_path)
 	return 0;
 }
 
+int ttst_log_trace_fd(void)
+{
+	return trace_fd;
+}
+
 void ttst_log_fini(void)
 {
 	if (trace_fd >= 0)

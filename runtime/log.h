@@ -22,6 +22,10 @@ void ttst_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Writes a message to the trace file only (no-op without trace_file). */
 void ttst_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The trace file's descriptor, -1 without trace_file (a live update must
+ * not hand it to the new version). */
+int ttst_log_trace_fd(void);
+
 /* Closes the trace file descriptor (used in a forked child that must not share it). */
 void ttst_log_fini(void);
 

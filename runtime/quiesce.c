@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "tls.h"
+#include "update.h"
 
 TTST_EXPORT volatile int __ttst_update_pending;
 
@@ -46,6 +47,8 @@ static void block_signals(sigset_t *old)
 
 void ttst_quiesce_park_self(struct ttst_thread *t, pthread_mutex_t *m, int at_update_point)
 {
+	if (!at_update_point && ttst_update_v2_no_park(t)) /* a new version re-initialising */
+		return;
 	sigset_t old;
 	block_signals(&old);
 	if (m)
@@ -66,6 +69,8 @@ void ttst_quiesce_park_self(struct ttst_thread *t, pthread_mutex_t *m, int at_up
 TTST_EXPORT void __ttst_update_point_slow(void)
 {
 	struct ttst_thread *t = ttst_tls.thread;
+	if (ttst_update_v2_point(t)) /* a new version's main thread: transfer, commit */
+		return;
 	if (__atomic_load_n(&__ttst_update_pending, __ATOMIC_SEQ_CST))
 		ttst_quiesce_park_self(t, NULL, 1);
 }

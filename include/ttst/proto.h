@@ -47,9 +47,63 @@
  *                    are served meanwhile; a second PARK gets an ERROR.
  *                    reply ERROR "park timed out after ... : <tid> (<name>), ..."
  *                    when some thread did not park; every thread continues.
+ *   TTST_MSG_UPDATE  payload: struct ttst_update_req, then NUL-terminated
+ *                    strings: the new binary (absolute path), the pid file to
+ *                    rewrite on commit (absolute path, "" for none), then argc
+ *                    arguments (argv of the new version); the payload may
+ *                    have any length up to TTST_PROTO_MAX_PAYLOAD.  Runs the
+ *                    update transaction (DESIGN.md §5).  Refused with one
+ *                    ERROR frame before anything starts (the process is
+ *                    untouched): malformed request, binary not absolute /
+ *                    missing / not a regular executable file / not
+ *                    instrumented (no ttst_meta section) / another metadata
+ *                    ABI version, pid file directory not writable, validation
+ *                    requested (not implemented yet: "use --no-validate"), an
+ *                    update or a held PARK in progress, or this process being
+ *                    itself a new version that is re-initialising.
+ *                    Otherwise the reply is a stream on the same connection:
+ *                    one EVENT frame per completed phase, then one RESULT
+ *                    frame, then the server closes the connection.
  * Replies
  *   TTST_MSG_OK      payload: text as described per request.
  *   TTST_MSG_ERROR   payload: one line of text (no newline), the reason.
+ *   TTST_MSG_EVENT   (UPDATE stream) payload: text "key=value\n" lines:
+ *                      phase (park, spawn, reinit, transfer, commit),
+ *                      elapsed_ms (since the request), phase_ms (its
+ *                      duration), detail (one line for humans).
+ *   TTST_MSG_RESULT  (UPDATE stream, last frame) payload: text lines:
+ *                      outcome ("committed" or "rolled back"), pid (the
+ *                      process serving now), old_pid, new_pid (0 if v2 never
+ *                      started), phase (the last phase entered), reason
+ *                      (empty when committed), total_ms, and park_ms,
+ *                      spawn_ms, reinit_ms, transfer_ms, commit_ms (0 for
+ *                      phases not reached), the transfer counters objects,
+ *                      bytes, pointers, transforms, conservative, freed, and
+ *                      warning (non-fatal problem after commit, e.g. the pid
+ *                      file could not be rewritten; usually empty).
+ *                    Text values are escaped as in STATUS.
+ *
+ * The update channel (v1 = the running version, v2 = the new one)
+ *   A SOCK_STREAM socketpair; v2 finds its end in $TTST_UPDATE_FD, v1's pid
+ *   in $TTST_UPDATE_PARENT and the descriptors whose close-on-exec flag v1
+ *   cleared in $TTST_CLOEXEC ("3,7,9-12"; the runtime restores the flag and
+ *   removes the three variables before main()).  Same frames as above:
+ *   v2 -> v1 TTST_CH_HELLO      struct ttst_ch_hello: v2's runtime is up
+ *                               (sent by its constructor).
+ *   v2 -> v1 TTST_CH_STATE_REQ  none: v2's main thread reached its first
+ *                               update point and v2's threads are quiescent.
+ *   v1 -> v2 TTST_CH_STATE      struct ttst_ch_state, with a memfd attached
+ *                               (SCM_RIGHTS) that holds the state image
+ *                               (struct ttst_image_hdr below).  v2 reads the
+ *                               objects' bytes itself (process_vm_readv).
+ *   v2 -> v1 TTST_CH_READY      struct ttst_ch_report: the transfer succeeded;
+ *                               v2 waits for the decision.
+ *   v2 -> v1 TTST_CH_FAILED     text: why v2 cannot continue (transfer error,
+ *                               its threads did not park, bad state image);
+ *                               v2 exits after sending it.
+ *   v1 -> v2 TTST_CH_COMMIT     struct ttst_ch_commit: v2 continues.
+ *   v2 -> v1 TTST_CH_COMMITTED  none: v2 is on its own now; v1 exits.
+ *   Any other frame, EOF, v2's death or the timeout rolls the update back.
  */
 #ifndef TTST_PROTO_H
 #define TTST_PROTO_H
@@ -68,8 +122,19 @@
 enum ttst_msg_type {
 	TTST_MSG_STATUS = 1,
 	TTST_MSG_PARK = 2,
+	TTST_MSG_UPDATE = 3,
 	TTST_MSG_OK = 0x8000,
 	TTST_MSG_ERROR = 0x8001,
+	TTST_MSG_EVENT = 0x8002,
+	TTST_MSG_RESULT = 0x8003,
+	/* update channel */
+	TTST_CH_HELLO = 0x4001,
+	TTST_CH_STATE_REQ = 0x4002,
+	TTST_CH_STATE = 0x4003,
+	TTST_CH_READY = 0x4004,
+	TTST_CH_FAILED = 0x4005,
+	TTST_CH_COMMIT = 0x4006,
+	TTST_CH_COMMITTED = 0x4007,
 };
 
 struct ttst_msg_hdr {
@@ -84,13 +149,95 @@ struct ttst_park_req {
 	uint32_t hold_ms;    /* how long to stay parked after success */
 };
 
+/* TTST_MSG_UPDATE: fixed part of the payload (the strings follow). */
+#define TTST_UPDATE_VALIDATE 0x1u /* validate by backward transfer */
+struct ttst_update_req {
+	uint32_t timeout_ms; /* 0: the process's timeout_ms option */
+	uint32_t flags;	     /* TTST_UPDATE_* */
+	uint32_t argc;	     /* arguments after binary and pid file, >= 1 */
+	uint32_t reserved;   /* 0 */
+};
+
+/* Update channel payloads. */
+struct ttst_ch_hello {
+	int32_t pid;	      /* v2's pid */
+	uint32_t abi_version; /* TTST_ABI_VERSION of v2's runtime */
+};
+
+struct ttst_ch_state {
+	uint64_t size; /* bytes of the state image in the attached memfd */
+};
+
+struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) */
+	uint64_t objects, bytes, pointers, transforms, conservative, freed;
+	uint32_t quiesce_ms; /* v2: waiting for its own threads */
+	uint32_t src_ms;     /* v2: mapping and checking the state image */
+	uint32_t xfer_ms;    /* v2: ttst_xfer_run */
+	uint32_t reserved;
+};
+
+struct ttst_ch_commit {
+	int64_t started;     /* unix time the update began */
+	uint32_t elapsed_ms; /* so far, as measured by v1 */
+	uint32_t reserved;
+};
+
+/* The state image v1 writes into a memfd for v2 (all offsets from its start):
+ *
+ *   +-------------------------------+ 0
+ *   | struct ttst_image_hdr          |
+ *   +-------------------------------+ off_tus
+ *   | struct ttst_image_tu[ntus]     |  where each TU blob is
+ *   +-------------------------------+
+ *   | TU blobs, 8-byte aligned, as   |  bytes as in v1's memory: their
+ *   | in v1's memory                 |  addrs[] hold v1 addresses
+ *   +-------------------------------+ off_objs
+ *   | struct ttst_image_obj[nobjs]   |  sorted by addr
+ *   +-------------------------------+ size
+ */
+#define TTST_IMAGE_MAGIC 0x49545354u /* "TSTI" little-endian */
+#define TTST_IMAGE_VERSION 1
+
+struct ttst_image_hdr {
+	uint32_t magic;	  /* TTST_IMAGE_MAGIC */
+	uint32_t version; /* TTST_IMAGE_VERSION */
+	uint64_t size;	  /* bytes of the whole image */
+	int32_t pid;	  /* v1's pid */
+	uint32_t ntus;
+	uint64_t off_tus;
+	uint64_t nobjs;
+	uint64_t off_objs;
+};
+
+struct ttst_image_tu {
+	uint64_t off;  /* of the blob copy in the image */
+	uint64_t size; /* its total_size */
+	uint64_t addr; /* the blob's address in v1 */
+};
+
+/* One object of v1's state; same layout as struct ttst_src_obj (xfer.h). */
+struct ttst_image_obj {
+	uint64_t addr, size;
+	uint32_t tu, index;
+	uint8_t kind, typed;
+	uint16_t reserved;
+	uint32_t ordinal;
+};
+
 #if defined(__cplusplus)
-static_assert(sizeof(struct ttst_msg_hdr) == 12, "ttst_msg_hdr layout");
-static_assert(sizeof(struct ttst_park_req) == 8, "ttst_park_req layout");
+#define TTST_PROTO_ASSERT static_assert
 #else
-_Static_assert(sizeof(struct ttst_msg_hdr) == 12, "ttst_msg_hdr layout");
-_Static_assert(sizeof(struct ttst_park_req) == 8, "ttst_park_req layout");
+#define TTST_PROTO_ASSERT _Static_assert
 #endif
+TTST_PROTO_ASSERT(sizeof(struct ttst_msg_hdr) == 12, "ttst_msg_hdr layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_park_req) == 8, "ttst_park_req layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_update_req) == 16, "ttst_update_req layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_hello) == 8, "ttst_ch_hello layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 64, "ttst_ch_report layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_image_hdr) == 48, "ttst_image_hdr layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_image_tu) == 24, "ttst_image_tu layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_image_obj) == 32, "ttst_image_obj layout");
 
 /* Fills a frame header for a payload of len bytes. */
 static inline void ttst_msg_init(struct ttst_msg_hdr *h, uint16_t type, uint32_t len)

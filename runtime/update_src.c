@@ -1,0 +1,170 @@
+/* update_src.c -- v2's view of v1's state: the image's blobs and objects, and a process_vm_readv
+ * reader. */
+#define _GNU_SOURCE
+#include "update_src.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#include "alloc.h"
+#include "registry.h"
+#include "ttst/meta.h"
+#include "ttst/proto.h"
+
+_Static_assert(sizeof(struct ttst_image_obj) == sizeof(struct ttst_src_obj),
+	       "image object and source object differ");
+_Static_assert(offsetof(struct ttst_image_obj, ordinal) == offsetof(struct ttst_src_obj, ordinal),
+	       "image object and source object differ");
+_Static_assert(offsetof(struct ttst_image_obj, kind) == offsetof(struct ttst_src_obj, kind),
+	       "image object and source object differ");
+
+#define MAX_IOV 1024
+#define CHUNK (1u << 30) /* bytes per iovec: process_vm_readv returns ssize_t */
+
+int ttst_update_src_read(void *ctx, uint64_t addr, void *buf, size_t n)
+{
+	struct ttst_update_src *s = ctx;
+	s->reads++;
+	while (n) {
+		struct iovec local[MAX_IOV], remote[MAX_IOV];
+		size_t k = 0, total = 0;
+		for (; k < MAX_IOV && total < n; k++) {
+			size_t len = n - total < CHUNK ? n - total : CHUNK;
+			local[k] = (struct iovec){(char *)buf + total, len};
+			remote[k] = (struct iovec){(void *)(uintptr_t)(addr + total), len};
+			total += len;
+		}
+		s->syscalls++;
+		ssize_t r = process_vm_readv(s->pid, local, k, remote, k, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0) { /* the first byte is not mapped */
+			errno = EFAULT;
+			return -1;
+		}
+		addr += (uint64_t)r;
+		buf = (char *)buf + r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Checks the header's offsets against the image size. */
+static int check_hdr(const struct ttst_image_hdr *h, uint64_t size, char *err, size_t n)
+{
+	const char *why = NULL;
+	if (size < sizeof *h || h->magic != TTST_IMAGE_MAGIC)
+		why = "bad magic";
+	else if (h->version != TTST_IMAGE_VERSION)
+		why = "another image version (old and new runtimes differ too much)";
+	else if (h->size != size || h->off_tus % 8 || h->off_objs % 8 || h->off_tus > size ||
+		 h->ntus > (size - h->off_tus) / sizeof(struct ttst_image_tu) ||
+		 h->off_objs > size ||
+		 h->nobjs != (size - h->off_objs) / sizeof(struct ttst_image_obj) ||
+		 (size - h->off_objs) % sizeof(struct ttst_image_obj))
+		why = "sizes and offsets do not fit the image";
+	if (!why)
+		return 0;
+	snprintf(err, n, "state image from v1: %s", why);
+	return -1;
+}
+
+/* Checks every blob and points s->src.tus at them. */
+static int check_tus(struct ttst_update_src *s, const struct ttst_image_hdr *h, char *err, size_t n)
+{
+	const char *img = s->map;
+	const struct ttst_image_tu *t = (const struct ttst_image_tu *)(img + h->off_tus);
+	s->src.tus = __libc_calloc(h->ntus ? h->ntus : 1, sizeof *s->src.tus);
+	if (!s->src.tus) {
+		snprintf(err, n, "out of memory for %u TU blobs", h->ntus);
+		return -1;
+	}
+	for (uint32_t i = 0; i < h->ntus; i++) {
+		char why[256];
+		int outside = t[i].off % 8 || t[i].off > h->size || t[i].size > h->size - t[i].off;
+		if (outside)
+			snprintf(why, sizeof why, "outside the image");
+		if (outside || ttst_meta_check(img + t[i].off, t[i].size, 0, why, sizeof why) < 0) {
+			snprintf(err, n, "state image from v1: TU blob %u: %s", i, why);
+			return -1;
+		}
+		s->src.tus[i] = (const struct ttst_tu_hdr *)(img + t[i].off);
+	}
+	s->src.ntus = h->ntus;
+	return 0;
+}
+
+/* Checks that every object names an existing record / site and that the
+ * list is sorted. */
+static int check_objs(struct ttst_update_src *s, char *err, size_t n)
+{
+	const struct ttst_src_obj *o = s->src.objs;
+	for (size_t i = 0; i < s->src.nobjs; i++) {
+		const char *why = NULL;
+		int heap = o[i].kind == TTST_OBJ_HEAP || o[i].kind == TTST_OBJ_MMAP;
+		if (o[i].kind > TTST_OBJ_MMAP)
+			why = "unknown kind";
+		else if (i && o[i].addr < o[i - 1].addr)
+			why = "not sorted by address";
+		else if (o[i].tu == UINT32_MAX ? !heap : o[i].tu >= s->src.ntus)
+			why = "TU index out of range";
+		else if (o[i].tu != UINT32_MAX &&
+			 o[i].index >=
+			     (heap ? s->src.tus[o[i].tu]->nsites : s->src.tus[o[i].tu]->nstatics))
+			why = heap ? "site index out of range" : "static index out of range";
+		if (why) {
+			snprintf(err, n, "state image from v1: object %zu at 0x%llx: %s", i,
+				 (unsigned long long)o[i].addr, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ttst_update_src_open(int fd, uint64_t size, pid_t pid, struct ttst_update_src *s, char *err,
+			 size_t n)
+{
+	memset(s, 0, sizeof *s);
+	s->pid = pid;
+	if (size < sizeof(struct ttst_image_hdr) || size > SIZE_MAX / 2) {
+		snprintf(err, n, "state image from v1: impossible size %llu",
+			 (unsigned long long)size);
+		return -1;
+	}
+	s->map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		snprintf(err, n, "cannot map the %llu-byte state image: %s",
+			 (unsigned long long)size, strerror(errno));
+		return -1;
+	}
+	s->map_size = (size_t)size;
+	const struct ttst_image_hdr *h = s->map;
+	if (check_hdr(h, size, err, n) < 0 || check_tus(s, h, err, n) < 0)
+		goto err;
+	s->src.pid = pid;
+	s->src.nobjs = (size_t)h->nobjs;
+	s->src.objs = (struct ttst_src_obj *)((char *)s->map + h->off_objs);
+	if (check_objs(s, err, n) < 0)
+		goto err;
+	s->src.read = ttst_update_src_read;
+	s->src.read_ctx = s;
+	return 0;
+err:
+	ttst_update_src_free(s);
+	return -1;
+}
+
+void ttst_update_src_free(struct ttst_update_src *s)
+{
+	if (s->map)
+		munmap(s->map, s->map_size);
+	__libc_free((void *)s->src.tus);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,195 @@
+/* update_v2.c -- the new version's side of a live update: started by v1 with $TTST_UPDATE_FD, it
+ * re-initialises to its main thread's first update point, transfers v1's state and waits for the
+ * commit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "inherit.h"
+#include "log.h"
+#include "options.h"
+#include "quiesce.h"
+#include "tls.h"
+#include "ttst/abi.h"
+#include "update.h"
+#include "update_chan.h"
+#include "update_src.h"
+#include "xfer.h"
+
+#define WAIT_FOREVER_MS (24ull * 3600 * 1000) /* v1 enforces the timeout and kills us */
+
+static int chan = -1;		 /* our end of the update channel */
+static pid_t parent;		 /* v1 */
+static struct ttst_chan_msg msg; /* one message at a time (the main thread) */
+
+static void v2_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Reports why this new version cannot continue to v1 and exits (v1 rolls
+ * back; our exit handlers must not run: they would act on v1's behalf). */
+static void v2_fail(const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	ttst_err("live update: %s; the old version (pid %d) continues", why, (int)parent);
+	if (chan >= 0)
+		ttst_chan_send(chan, TTST_CH_FAILED, why, (uint32_t)strlen(why), -1);
+	ttst_control_stop();
+	_exit(1);
+}
+
+/* Parses a decimal environment value; returns it or -1. */
+static long env_num(const char *v)
+{
+	char *end;
+	errno = 0;
+	long x = v ? strtol(v, &end, 10) : -1;
+	return v && *v && !*end && !errno && x >= 0 && x <= 0x7fffffff ? x : -1;
+}
+
+void ttst_update_v2_init(void)
+{
+	const char *fdv = getenv("TTST_UPDATE_FD");
+	if (!fdv)
+		return;
+	long fd = env_num(fdv), pp = env_num(getenv("TTST_UPDATE_PARENT"));
+	const char *cl = getenv("TTST_CLOEXEC");
+	char spec[128 * 1024];
+	snprintf(spec, sizeof spec, "%s", cl ? cl : "");
+	unsetenv("TTST_UPDATE_FD");
+	unsetenv("TTST_UPDATE_PARENT");
+	unsetenv("TTST_CLOEXEC");
+	parent = (pid_t)pp;
+	if (fd < 0 || pp <= 0 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+		ttst_err("live update: TTST_UPDATE_FD=%s / TTST_UPDATE_PARENT=%ld do not name an "
+			 "update channel; set by ttst only -- unset them to start normally",
+			 fdv, pp);
+		_exit(1);
+	}
+	chan = (int)fd;
+	if (getppid() != parent) /* v1 died before we got here */
+		_exit(1);
+	char err[512];
+	if (ttst_inherit_init(spec, err, sizeof err) < 0)
+		v2_fail("%s", err);
+	ttst_update_v2_set_phase(TTST_V2_REINIT, ttst_tls.thread);
+	__atomic_store_n(&__ttst_update_pending, 1, __ATOMIC_SEQ_CST);
+	struct ttst_ch_hello h = {(int32_t)getpid(), TTST_ABI_VERSION};
+	if (ttst_chan_send(chan, TTST_CH_HELLO, &h, sizeof h, -1) < 0)
+		_exit(1);
+	ttst_info("live update: re-initialising as the new version of pid %d", (int)parent);
+}
+
+/* Receives the next message, which must be of type want (else exits). */
+static void receive(uint16_t want, const char *what)
+{
+	char err[256];
+	int r = ttst_chan_recv(chan, &msg, ttst_chan_now_ms() + WAIT_FOREVER_MS, err, sizeof err);
+	if (r == 0) { /* v1 rolled back (or died): nothing to report to */
+		ttst_control_stop();
+		_exit(1);
+	}
+	if (r < 0)
+		v2_fail("update channel: %s while waiting for %s", err, what);
+	if (msg.h.type != want)
+		v2_fail("protocol error: v1 sent message type 0x%x while v2 waited for %s",
+			msg.h.type, what);
+}
+
+/* Waits for every other thread of this process to be quiescent. */
+static void quiesce(struct ttst_thread *self, uint32_t *ms)
+{
+	struct ttst_park_info info;
+	char err[512];
+	if (self)
+		__atomic_store_n(&self->state, TTST_T_PARKED, __ATOMIC_SEQ_CST);
+	if (ttst_quiesce_park(ttst_opts.park_timeout_ms, &info, err, sizeof err) < 0)
+		v2_fail("the new version's threads did not become quiescent: %s", err);
+	*ms = info.waited_ms;
+}
+
+/* Asks v1 for its state and transfers it; fills rep.  Exits on failure. */
+static void transfer(struct ttst_ch_report *rep)
+{
+	if (ttst_chan_send(chan, TTST_CH_STATE_REQ, NULL, 0, -1) < 0)
+		v2_fail("cannot ask v1 for its state: %s", strerror(errno));
+	receive(TTST_CH_STATE, "the state image");
+	struct ttst_ch_state st;
+	if (msg.h.length != sizeof st || msg.fd < 0)
+		v2_fail("protocol error: state message without its image");
+	memcpy(&st, msg.payload, sizeof st);
+	struct ttst_update_src src;
+	char err[512];
+	uint64_t t0 = ttst_chan_now_ms();
+	int r = ttst_update_src_open(msg.fd, st.size, parent, &src, err, sizeof err);
+	rep->src_ms = (uint32_t)(ttst_chan_now_ms() - t0);
+	close(msg.fd);
+	if (r < 0)
+		v2_fail("%s", err);
+	struct ttst_xfer_report x;
+	memset(&x, 0, sizeof x);
+	t0 = ttst_chan_now_ms();
+	r = ttst_xfer_run(&src.src, &x);
+	rep->xfer_ms = (uint32_t)(ttst_chan_now_ms() - t0);
+	ttst_update_src_free(&src);
+	if (r < 0)
+		v2_fail("transfer failed: %s", x.error[0] ? x.error : "(no reason given)");
+	rep->objects = x.objects;
+	rep->bytes = x.bytes;
+	rep->pointers = x.pointers;
+	rep->transforms = x.transforms;
+	rep->conservative = x.conservative;
+	rep->freed = x.freed;
+}
+
+int ttst_update_v2_point(struct ttst_thread *t)
+{
+	if (!ttst_update_v2_is_main_reinit(t))
+		return 0;
+	uint64_t t0 = ttst_chan_now_ms();
+	ttst_update_v2_set_phase(TTST_V2_TRANSFER, t);
+	struct ttst_ch_report rep;
+	memset(&rep, 0, sizeof rep);
+	quiesce(t, &rep.quiesce_ms);
+	transfer(&rep);
+	if (ttst_chan_send(chan, TTST_CH_READY, &rep, sizeof rep, -1) < 0)
+		v2_fail("cannot report READY to v1: %s", strerror(errno));
+	receive(TTST_CH_COMMIT, "the commit");
+	struct ttst_ch_commit c = {0, 0, 0};
+	memcpy(&c, msg.payload, msg.h.length == sizeof c ? sizeof c : 0);
+	prctl(PR_SET_PDEATHSIG, 0); /* v1 exits now: we live on */
+	if (ttst_chan_send(chan, TTST_CH_COMMITTED, NULL, 0, -1) < 0)
+		v2_fail("cannot confirm the commit to v1: %s", strerror(errno));
+	close(chan);
+	chan = -1;
+	struct ttst_last_update u = {1, (time_t)c.started,
+				     c.elapsed_ms + (uint32_t)(ttst_chan_now_ms() - t0),
+				     "committed", ""};
+	ttst_update_set_last(&u);
+	ttst_update_v2_set_phase(TTST_V2_NONE, NULL);
+	if (t)
+		__atomic_store_n(&t->state, TTST_T_RUNNING, __ATOMIC_SEQ_CST);
+	ttst_quiesce_release();
+	ttst_info("live update committed: pid %d replaces pid %d", (int)getpid(), (int)parent);
+	return 1;
+}
+
+void ttst_update_fork_child(void)
+{
+	if (ttst_update_v2_phase() == TTST_V2_NONE)
+		return;
+	ttst_update_v2_set_phase(TTST_V2_NONE, NULL);
+	if (chan >= 0)
+		close(chan);
+	chan = -1;
+}

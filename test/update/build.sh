@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# build.sh -- builds the update tests' servers with ttst-cc: echosrv variants (v1, v2, crash,
+# exit, hang, xfail; see echosrv.c), a non-instrumented executable and a copy of v2 whose
+# metadata claims ABI version 99.
+# usage: build.sh BUILD_DIR OUT_DIR
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+build=$1 out=$2
+rm -rf "$out"
+mkdir -p "$out"
+ln -s "$build/bin/ttst-ctl" "$out/ttst-ctl"
+while read -r name version reinit; do
+	"$build/bin/ttst-cc" -O1 -Wall -Wextra -Werror -DSRV_VERSION="\"$version\"" \
+		-DSRV_REINIT="$reinit" "$here/echosrv.c" -o "$out/echosrv-$name"
+done <<'EOF'
+v1 v1 0
+v2 v2 0
+crash crash 1
+exit exit 2
+hang hang 3
+xfail xfail 4
+EOF
+cp /bin/true "$out/plain"
+# abi: v2 with the first TU blob's abi_version (u16 at offset 4 of the ttst_meta section) = 99
+cp "$out/echosrv-v2" "$out/abi"
+off=$(readelf -W -S "$out/abi" | awk '$2 == "ttst_meta" { print $5 } $3 == "ttst_meta" { print $6 }')
+[ -n "$off" ] || { echo "build.sh: no ttst_meta section in echosrv-v2" >&2; exit 1; }
+printf '\x63\x00' | dd of="$out/abi" bs=1 seek=$((16#$off + 4)) conv=notrunc status=none
+echo "build.sh: servers in $out"

@@ -1,0 +1,176 @@
+/* echosrv.c -- the live-update test server: a counter served over TCP on 127.0.0.1 to clients whose
+ * connections stay open across updates.
+ *
+ * Built with ttst-cc in several variants of the same file (same state IDs):
+ *   -DSRV_VERSION='"v1"'   the version string it reports
+ *   -DSRV_REINIT=0         re-initialises normally during an update
+ *                1         abort()s during re-initialisation (v2 crashes)
+ *                2         exit(1)s during re-initialisation
+ *                3         never reaches its update point (sleeps forever)
+ *                4         g_mode is a pointer (an integer in the others): the
+ *                          transfer must refuse it
+ * Protocol, one line each: "inc" -> "count=N", "get" -> "count=N",
+ * "ver" -> "version=V pid=P mode=M", "quit" closes.  usage: echosrv PORTFILE
+ * (listens on an ephemeral port and writes it to PORTFILE; during an update
+ * bind() returns the old version's socket, so the port stays the same).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ttst.h>
+
+#ifndef SRV_VERSION
+#define SRV_VERSION "v1"
+#endif
+#ifndef SRV_REINIT
+#define SRV_REINIT 0
+#endif
+
+#define MAX_CONNS 32
+
+static long g_count;		     /* the state every client sees */
+static int g_listen = -1;	     /* listening socket */
+static int g_conns[MAX_CONNS];	     /* connected clients, -1 = free */
+static char g_inbuf[MAX_CONNS][128]; /* partial lines */
+static int g_inlen[MAX_CONNS];
+#if SRV_REINIT == 4
+static const char *g_mode = "pointer"; /* long -> pointer: no transfer rule covers it */
+#define MODE_FMT "%s"
+#else
+static long g_mode = 7;
+#define MODE_FMT "%ld"
+#endif
+
+static int listen_on(const char *portfile)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+	socklen_t len = sizeof a;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		perror("echosrv: listen");
+		return -1;
+	}
+	if (!ttst_is_updating()) { /* a new version keeps the old port file */
+		FILE *f = fopen(portfile, "w");
+		if (!f || fprintf(f, "%d\n", ntohs(a.sin_port)) < 0 || fclose(f) != 0) {
+			perror(portfile);
+			return -1;
+		}
+	}
+	g_listen = fd;
+	return 0;
+}
+
+/* Answers one complete line of client i; returns -1 to close it. */
+static int answer(int i, const char *line)
+{
+	char out[128];
+	int n;
+	if (!strcmp(line, "inc"))
+		n = snprintf(out, sizeof out, "count=%ld\n", ++g_count);
+	else if (!strcmp(line, "get"))
+		n = snprintf(out, sizeof out, "count=%ld\n", g_count);
+	else if (!strcmp(line, "ver"))
+		n = snprintf(out, sizeof out, "version=%s pid=%d mode=" MODE_FMT "\n", SRV_VERSION,
+			     (int)getpid(), g_mode);
+	else if (!strcmp(line, "quit"))
+		return -1;
+	else
+		n = snprintf(out, sizeof out, "error unknown command\n");
+	return write(g_conns[i], out, (size_t)n) == n ? 0 : -1;
+}
+
+/* Reads what client i sent and answers every complete line. */
+static void serve(int i)
+{
+	ssize_t r = read(g_conns[i], g_inbuf[i] + g_inlen[i], sizeof g_inbuf[i] - 1 - g_inlen[i]);
+	int drop = r <= 0;
+	if (r > 0)
+		g_inlen[i] += (int)r;
+	char *nl;
+	while (!drop && (nl = memchr(g_inbuf[i], '\n', (size_t)g_inlen[i]))) {
+		*nl = 0;
+		drop = answer(i, g_inbuf[i]) < 0;
+		int used = (int)(nl - g_inbuf[i]) + 1;
+		memmove(g_inbuf[i], nl + 1, (size_t)(g_inlen[i] - used));
+		g_inlen[i] -= used;
+	}
+	if (drop || g_inlen[i] == (int)sizeof g_inbuf[i] - 1) {
+		close(g_conns[i]);
+		g_conns[i] = -1;
+		g_inlen[i] = 0;
+	}
+}
+
+static void accept_one(void)
+{
+	int fd = accept4(g_listen, NULL, NULL, SOCK_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < MAX_CONNS; i++)
+		if (g_conns[i] < 0) {
+			g_conns[i] = fd;
+			g_inlen[i] = 0;
+			return;
+		}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void reinit_fault(void)
+{
+	if (!ttst_is_updating() || SRV_REINIT == 0)
+		return;
+	if (SRV_REINIT == 1)
+		abort();
+	if (SRV_REINIT == 2)
+		exit(1);
+	while (SRV_REINIT == 3) /* never reaches the update point */
+		sleep(1);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: echosrv PORTFILE\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < MAX_CONNS; i++)
+		g_conns[i] = -1;
+	if (listen_on(argv[1]) < 0)
+		return 1;
+	reinit_fault();
+	printf("echosrv %s pid %d %s\n", SRV_VERSION, (int)getpid(),
+	       ttst_is_updating() ? "re-initialising" : "started");
+	fflush(stdout);
+	for (;;) {
+		ttst_update_point();
+		struct pollfd p[MAX_CONNS + 1];
+		int idx[MAX_CONNS + 1], n = 0;
+		p[n] = (struct pollfd){g_listen, POLLIN, 0};
+		idx[n++] = -1;
+		for (int i = 0; i < MAX_CONNS; i++)
+			if (g_conns[i] >= 0) {
+				p[n] = (struct pollfd){g_conns[i], POLLIN, 0};
+				idx[n++] = i;
+			}
+		if (poll(p, (nfds_t)n, 200) <= 0)
+			continue;
+		for (int k = 0; k < n; k++) {
+			if (!p[k].revents)
+				continue;
+			if (idx[k] < 0)
+				accept_one();
+			else
+				serve(idx[k]);
+		}
+	}
+}
