@@ -30,9 +30,9 @@ int ttst_update_req_parse(const void *payload, uint32_t len, struct ttst_update_
 	memcpy(&r, payload, sizeof r);
 	size_t slen = len - sizeof r;
 	const char *s = (const char *)payload + sizeof r;
-	if (r.argc < 1 || r.argc > slen || r.reserved) {
-		snprintf(err, n, "malformed UPDATE request: argc %u (or reserved field %u)", r.argc,
-			 r.reserved);
+	if (r.argc < 1 || r.argc > slen || r.reserved || (r.flags & ~TTST_UPDATE_VALIDATE)) {
+		snprintf(err, n, "malformed UPDATE request: argc %u, flags 0x%x, reserved %u", r.argc,
+			 r.flags, r.reserved);
 		return -1;
 	}
 	a->buf = __libc_malloc(slen + 1);
@@ -44,25 +44,24 @@ int ttst_update_req_parse(const void *payload, uint32_t len, struct ttst_update_
 	memcpy(a->buf, s, slen);
 	a->buf[slen] = 0;
 	size_t want = 2 + (size_t)r.argc, got = 0;
-	for (size_t i = 0; i < slen && got < want; got++) {
-		char *str = a->buf + i;
-		if (got == 0)
-			a->binary = str;
-		else if (got == 1)
-			a->pidfile = str;
-		else
-			a->argv[got - 2] = str;
-		i += strlen(str) + 1;
-		if (i > slen) /* no NUL before the end */
-			break;
-	}
-	if (got != want || !memchr(s, 0, slen) || s[slen - 1] != 0) {
+	for (size_t i = 0; i < slen; i++)
+		got += s[i] == 0;
+	if (got != want || s[slen - 1] != 0) { /* slen >= argc >= 1 */
 		snprintf(
 		    err, n,
 		    "malformed UPDATE request: expected %zu NUL-terminated strings (binary, pid "
-		    "file, %u arguments)",
-		    want, r.argc);
+		    "file, %u arguments), got %zu bytes with %zu NULs",
+		    want, r.argc, slen, got);
 		goto err;
+	}
+	char *str = a->buf;
+	for (size_t k = 0; k < want; k++, str += strlen(str) + 1) {
+		if (k == 0)
+			a->binary = str;
+		else if (k == 1)
+			a->pidfile = str;
+		else
+			a->argv[k - 2] = str;
 	}
 	a->argc = r.argc;
 	a->timeout_ms = r.timeout_ms;

@@ -77,8 +77,12 @@ void ttst_update_v2_init(void)
 		_exit(1);
 	}
 	chan = (int)fd;
-	if (getppid() != parent) /* v1 died before we got here */
+	if (getppid() != parent) {
+		ttst_err("live update: TTST_UPDATE_PARENT=%d is not our parent (the old version "
+			 "is gone); exiting",
+			 (int)parent);
 		_exit(1);
+	}
 	char err[512];
 	if (ttst_inherit_init(spec, err, sizeof err) < 0)
 		v2_fail("%s", err);

@@ -11,13 +11,23 @@ bin=$1 tool=$2
 pids+=("$!")
 for _ in $(seq 100); do grep -q ready "$tmp/notify.out" && break; sleep 0.02; done
 export NOTIFY_SOCKET=$tmp/notify.sock
+exec 9>"$tmp/extra" # a descriptor without close-on-exec that v1 inherits
 start_v1 v1
+exec 9>&-
 unset NOTIFY_SOCKET
 old=$pid
 connect
 for i in 1 2 3; do expect_reply inc "count=$i"; done
 expect_reply ver "version=v1 pid=$old mode=7"
 echo "$old" >"$tmp/srv.pid"
+# cloexec FD: 1 if descriptor FD of process P has close-on-exec ("" if it has no FD)
+cloexec() {
+	local f
+	f=$(sed -n 's/^flags:[[:space:]]*\([0-7]*\)/\1/p' "/proc/$1/fdinfo/$2" 2>/dev/null)
+	[ -n "$f" ] && echo $(((8#$f >> 19) & 1))
+}
+declare -A v1flags
+for f in /proc/"$old"/fd/*; do v1flags[${f##*/}]=$(cloexec "$old" "${f##*/}"); done
 
 json=$("$ctl" update --json --no-validate --pidfile "$tmp/srv.pid" "$old" "$bin/echosrv-v2")
 rc=$?
@@ -41,6 +51,13 @@ wait "${pids[0]}"
 grep -qx "MAINPID=$new" "$tmp/notify.out" || fail "NOTIFY_SOCKET got: $(cat "$tmp/notify.out")"
 [ "$(status_of "$new" last_update)" = committed ] || fail "v2's STATUS: no committed update"
 say "OK: pid file, MAINPID, v1 gone, v2's STATUS says committed"
+[ "$(cloexec "$new" 9)" = 0 ] || fail "v2 lacks v1's descriptor 9 or it became close-on-exec"
+for n in "${!v1flags[@]}"; do
+	f=$(cloexec "$new" "$n")
+	[ -z "$f" ] || [ "$f" = "${v1flags[$n]}" ] ||
+		fail "descriptor $n: close-on-exec ${v1flags[$n]} in v1, $f in v2"
+done
+say "OK: v2 has v1's descriptors with their close-on-exec flags (${#v1flags[@]} compared)"
 
 # a second client, then v2 -> v1 (text output)
 exec {c2}<>"/dev/tcp/127.0.0.1/$port" || fail "new connection to port $port refused"

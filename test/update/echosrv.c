@@ -9,14 +9,20 @@
  *                3         never reaches its update point (sleeps forever)
  *                4         g_mode is a pointer (an integer in the others): the
  *                          transfer must refuse it
+ *   -DSRV_THREADED=1       adds a ticker thread (its own update point) that main
+ *                          waits for at start-up (a condition variable), after
+ *                          the ticker's first blocking read
  * Protocol, one line each: "inc" -> "count=N", "get" -> "count=N",
- * "ver" -> "version=V pid=P mode=M", "quit" closes.  usage: echosrv PORTFILE
+ * "ver" -> "version=V pid=P mode=M", "ticks" -> "ticks=N" (ticker rounds),
+ * "quit" closes.  usage: echosrv PORTFILE
  * (listens on an ephemeral port and writes it to PORTFILE; during an update
  * bind() returns the old version's socket, so the port stays the same).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +38,9 @@
 #ifndef SRV_REINIT
 #define SRV_REINIT 0
 #endif
+#ifndef SRV_THREADED
+#define SRV_THREADED 0
+#endif
 
 #define MAX_CONNS 32
 
@@ -40,6 +49,10 @@ static int g_listen = -1;	     /* listening socket */
 static int g_conns[MAX_CONNS];	     /* connected clients, -1 = free */
 static char g_inbuf[MAX_CONNS][128]; /* partial lines */
 static int g_inlen[MAX_CONNS];
+static long g_ticks; /* rounds of the ticker thread */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_started_cv = PTHREAD_COND_INITIALIZER;
+static int g_started;
 #if SRV_REINIT == 4
 static const char *g_mode = "pointer"; /* long -> pointer: no transfer rule covers it */
 #define MODE_FMT "%s"
@@ -82,6 +95,9 @@ static int answer(int i, const char *line)
 	else if (!strcmp(line, "ver"))
 		n = snprintf(out, sizeof out, "version=%s pid=%d mode=" MODE_FMT "\n", SRV_VERSION,
 			     (int)getpid(), g_mode);
+	else if (!strcmp(line, "ticks"))
+		n = snprintf(out, sizeof out, "ticks=%ld\n",
+			     __atomic_load_n(&g_ticks, __ATOMIC_RELAXED));
 	else if (!strcmp(line, "quit"))
 		return -1;
 	else
@@ -124,6 +140,40 @@ static void accept_one(void)
 		close(fd);
 }
 
+/* The ticker: a blocking read at start, then rounds of 5 ms with an update point. */
+static void *ticker(void *arg)
+{
+	(void)arg;
+	char b[16];
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, b, sizeof b) != (ssize_t)sizeof b)
+		abort();
+	close(fd);
+	pthread_mutex_lock(&g_lock);
+	g_started = 1;
+	pthread_cond_signal(&g_started_cv);
+	pthread_mutex_unlock(&g_lock);
+	for (;;) {
+		ttst_update_point();
+		struct timespec ts = {0, 5000000};
+		nanosleep(&ts, NULL);
+		__atomic_add_fetch(&g_ticks, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* Starts the ticker and waits until it runs. */
+static void start_ticker(void)
+{
+	pthread_t th;
+	if (pthread_create(&th, NULL, ticker, NULL))
+		abort();
+	pthread_mutex_lock(&g_lock);
+	while (!g_started)
+		pthread_cond_wait(&g_started_cv, &g_lock);
+	pthread_mutex_unlock(&g_lock);
+}
+
 static void reinit_fault(void)
 {
 	if (!ttst_is_updating() || SRV_REINIT == 0)
@@ -148,6 +198,8 @@ int main(int argc, char **argv)
 	if (listen_on(argv[1]) < 0)
 		return 1;
 	reinit_fault();
+	if (SRV_THREADED)
+		start_ticker();
 	printf("echosrv %s pid %d %s\n", SRV_VERSION, (int)getpid(),
 	       ttst_is_updating() ? "re-initialising" : "started");
 	fflush(stdout);

@@ -48,6 +48,12 @@ plainpid=$!
 pids+=("$plainpid")
 refused 3 "pid $plainpid: not instrumented by ttst" --no-validate "$plainpid" "$bin/echosrv-v2"
 
+json=$("$ctl" update --json "$pid" "$bin/echosrv-v2" 2>/dev/null)
+[ $? -eq 2 ] || fail "--json refusal did not exit 2"
+jq -e '.type == "error" and .exit == 2 and (.message | startswith("validation is not"))' \
+	<<<"$json" >/dev/null || fail "--json refusal: $json"
+untouched "--json refusal"
+
 # raw requests: the server's own checks
 raw() {
 	out=$("$tool" raw "$pid" "$@" 2>&1)
@@ -67,7 +73,7 @@ raw 0 "$bin/echosrv-v2" /nonexistent-dir/srv.pid echosrv-v2
 grep -qF "ERROR pid file /nonexistent-dir/srv.pid: directory not writable" <<<"$out" ||
 	fail "raw pid file: $out"
 out=$("$tool" rawbad "$pid" 2>&1)
-grep -qF "ERROR malformed UPDATE request: expected 4 NUL-terminated strings" <<<"$out" ||
+grep -qF "ERROR malformed UPDATE request: expected 4 NUL-terminated strings (binary, pid file, 2 arguments), got 4 bytes with 2 NULs" <<<"$out" ||
 	fail "raw malformed: $out"
 untouched rawbad
 say "OK: the server refuses raw requests itself"
