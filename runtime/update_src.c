@@ -9,8 +9,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "alloc.h"
+#include "log.h"
 #include "registry.h"
 #include "ttst/meta.h"
 #include "ttst/proto.h"
@@ -25,10 +27,52 @@ _Static_assert(offsetof(struct ttst_image_obj, kind) == offsetof(struct ttst_src
 #define MAX_IOV 1024
 #define CHUNK (1u << 30) /* bytes per iovec: process_vm_readv returns ssize_t */
 
+/* Reads through v1: READ requests answered in its window.  Returns 0 or -1. */
+static int chan_read(struct ttst_update_src *s, uint64_t addr, void *buf, size_t n)
+{
+	char err[256];
+	if (!s->msg && !(s->msg = __libc_malloc(sizeof *s->msg))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	while (n) {
+		struct ttst_ch_read r = {addr, n < TTST_CH_WINDOW ? n : TTST_CH_WINDOW};
+		struct ttst_ch_data d;
+		s->syscalls++;
+		if (ttst_chan_send(s->chan, TTST_CH_READ, &r, sizeof r, -1) < 0 ||
+		    ttst_chan_recv(s->chan, s->msg, ttst_chan_now_ms() + 3600000, err, sizeof err) <
+			1 ||
+		    s->msg->h.type != TTST_CH_DATA || s->msg->h.length != sizeof d) {
+			errno = EPIPE;
+			return -1;
+		}
+		memcpy(&d, s->msg->payload, sizeof d);
+		if (s->msg->fd >= 0) {
+			void *w = mmap(NULL, TTST_CH_WINDOW, PROT_READ, MAP_SHARED, s->msg->fd, 0);
+			close(s->msg->fd);
+			if (w != MAP_FAILED && !s->window)
+				s->window = w;
+			else if (w != MAP_FAILED)
+				munmap(w, TTST_CH_WINDOW);
+		}
+		if (d.err || d.len != r.len || !s->window) {
+			errno = d.err ? d.err : EIO;
+			return -1;
+		}
+		memcpy(buf, s->window, r.len);
+		addr += r.len;
+		buf = (char *)buf + r.len;
+		n -= r.len;
+	}
+	return 0;
+}
+
 int ttst_update_src_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
 	struct ttst_update_src *s = ctx;
 	s->reads++;
+	if (s->via_chan)
+		return chan_read(s, addr, buf, n);
 	while (n) {
 		struct iovec local[MAX_IOV], remote[MAX_IOV];
 		size_t k = 0, total = 0;
@@ -42,6 +86,13 @@ int ttst_update_src_read(void *ctx, uint64_t addr, void *buf, size_t n)
 		ssize_t r = process_vm_readv(s->pid, local, k, remote, k, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && (errno == EPERM || errno == ENOSYS) && s->chan >= 0) {
+			ttst_info("live update: process_vm_readv on pid %d refused (%s); reading "
+				  "through the update channel",
+				  (int)s->pid, strerror(errno));
+			s->via_chan = 1;
+			return chan_read(s, addr, buf, n);
+		}
 		if (r < 0)
 			return -1;
 		if (r == 0) { /* the first byte is not mapped */
@@ -127,11 +178,12 @@ static int check_objs(struct ttst_update_src *s, char *err, size_t n)
 	return 0;
 }
 
-int ttst_update_src_open(int fd, uint64_t size, pid_t pid, struct ttst_update_src *s, char *err,
-			 size_t n)
+int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst_update_src *s,
+			 char *err, size_t n)
 {
 	memset(s, 0, sizeof *s);
 	s->pid = pid;
+	s->chan = chan;
 	if (size < sizeof(struct ttst_image_hdr) || size > SIZE_MAX / 2) {
 		snprintf(err, n, "state image from v1: impossible size %llu",
 			 (unsigned long long)size);
@@ -165,6 +217,9 @@ void ttst_update_src_free(struct ttst_update_src *s)
 {
 	if (s->map)
 		munmap(s->map, s->map_size);
+	if (s->window)
+		munmap((void *)s->window, TTST_CH_WINDOW);
+	__libc_free(s->msg);
 	__libc_free((void *)s->src.tus);
 	memset(s, 0, sizeof *s);
 }

@@ -18,6 +18,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +59,8 @@ struct txn {
 	struct ttst_spawn v2;
 	pid_t v2pid; /* 0 until v2 runs (v2.pid is -1 once it is reaped) */
 	struct ttst_ch_report rep;
+	int window;   /* memfd for v2's READ requests, -1 until the first */
+	int dumpable; /* PR_GET_DUMPABLE before the update, -1 if unchanged */
 	char reason[600];
 	char warning[600];
 	struct ttst_chan_msg msg;
@@ -191,6 +195,50 @@ static int closed(struct txn *t)
 	return fail(t, "v2 closed the update channel during %s", phase_name[t->phase]);
 }
 
+/* Non-zero if the payload of t->msg has exactly size bytes (else fails). */
+static int sized(struct txn *t, size_t size)
+{
+	if (t->msg.h.length == size)
+		return 1;
+	fail(t, "protocol error: v2's message 0x%x has %u bytes, expected %zu", t->msg.h.type,
+	     t->msg.h.length, size);
+	return 0;
+}
+
+/* Answers v2's READ (it may not read our memory itself): copies the bytes
+ * into the window with pwrite, which reports unmapped bytes as EFAULT
+ * instead of faulting.  Returns 0 or -1 (fails). */
+static int serve_read(struct txn *t)
+{
+	struct ttst_ch_read r;
+	if (!sized(t, sizeof r))
+		return -1;
+	memcpy(&r, t->msg.payload, sizeof r);
+	if (r.len > TTST_CH_WINDOW)
+		return fail(t, "protocol error: v2 asked to read %llu bytes at once",
+			    (unsigned long long)r.len);
+	int pass = -1;
+	if (t->window < 0) {
+		t->window = memfd_create("ttst-window", MFD_CLOEXEC);
+		if (t->window < 0 || ftruncate(t->window, TTST_CH_WINDOW) < 0)
+			return fail(t, "cannot create the read window: %s", strerror(errno));
+		pass = t->window;
+	}
+	struct ttst_ch_data d = {0, 0, 0};
+	while (d.len < r.len) {
+		ssize_t k = pwrite(t->window, (const char *)(uintptr_t)r.addr + d.len,
+				   r.len - d.len, (off_t)d.len);
+		if (k <= 0) {
+			d.err = k < 0 ? errno : EFAULT;
+			break;
+		}
+		d.len += (uint64_t)k;
+	}
+	if (ttst_chan_send(t->v2.chan, TTST_CH_DATA, &d, sizeof d, pass) < 0)
+		return fail(t, "cannot answer v2's read: %s", strerror(errno));
+	return 0;
+}
+
 /* Waits for the next message from v2, which must be of type want.
  * Returns 0 with t->msg filled, or -1 with t->reason (v2 died, closed the
  * channel, timed out, failed, or sent something else). */
@@ -225,22 +273,17 @@ static int expect(struct txn *t, uint16_t want)
 		}
 		if (t->msg.h.type == want)
 			return 0;
+		if (t->msg.h.type == TTST_CH_READ && want == TTST_CH_READY) {
+			if (serve_read(t) < 0)
+				return -1;
+			continue;
+		}
 		if (t->msg.h.type == TTST_CH_FAILED)
 			return fail(t, "%s", t->msg.payload);
 		return fail(t,
 			    "protocol error: v2 sent message type 0x%x during %s (expected 0x%x)",
 			    t->msg.h.type, phase_name[t->phase], want);
 	}
-}
-
-/* Non-zero if the payload of t->msg has exactly size bytes (else fails). */
-static int sized(struct txn *t, size_t size)
-{
-	if (t->msg.h.length == size)
-		return 1;
-	fail(t, "protocol error: v2's message 0x%x has %u bytes, expected %zu", t->msg.h.type,
-	     t->msg.h.length, size);
-	return 0;
 }
 
 /* --- the steps ----------------------------------------------------------- */
@@ -263,6 +306,11 @@ static int step_spawn(struct txn *t)
 	t->deadline = ttst_chan_now_ms() + t->timeout_ms;
 	if (ttst_inherit_save_flags() < 0)
 		return fail(t, "out of memory saving descriptor flags");
+	/* v2 reads our memory: a non-dumpable process (e.g. one that keeps secrets
+	 * out of core files) allows that to nobody; restored on rollback */
+	int d = prctl(PR_GET_DUMPABLE);
+	if (d != 1 && prctl(PR_SET_DUMPABLE, 1) == 0)
+		t->dumpable = d;
 	if (ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err) < 0)
 		return fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
@@ -302,15 +350,19 @@ static int step_transfer(struct txn *t)
 	if (expect(t, TTST_CH_READY) < 0 || !sized(t, sizeof t->rep))
 		return -1;
 	memcpy(&t->rep, t->msg.payload, sizeof t->rep);
+	char via[96] = "";
+	if (t->rep.chan_reads)
+		snprintf(via, sizeof via,
+			 " (process_vm_readv refused: %u reads through the update channel)",
+			 t->rep.chan_reads);
 	event(t,
 	      "%llu objects, %llu bytes, %llu pointers, %llu transformed members, %llu freed; "
 	      "image of %llu objects (%llu bytes) built in %u ms, mapped by v2 in %u ms; v2 "
-	      "quiesced in %u ms, transferred in %u ms",
+	      "quiesced in %u ms, transferred in %u ms%s",
 	      (unsigned long long)t->rep.objects, (unsigned long long)t->rep.bytes,
 	      (unsigned long long)t->rep.pointers, (unsigned long long)t->rep.transforms,
-	      (unsigned long long)t->rep.freed, (unsigned long long)nobjs,
-	      (unsigned long long)size, image_ms, t->rep.src_ms, t->rep.quiesce_ms,
-	      t->rep.xfer_ms);
+	      (unsigned long long)t->rep.freed, (unsigned long long)nobjs, (unsigned long long)size,
+	      image_ms, t->rep.src_ms, t->rep.quiesce_ms, t->rep.xfer_ms, via);
 	return 0;
 }
 
@@ -345,6 +397,9 @@ static void rollback(struct txn *t)
 		ttst_spawn_reap(&t->v2);
 		ttst_control_unlink_pid(t->v2pid); /* a killed v2 leaves its socket file */
 	}
+	if (t->dumpable >= 0)
+		prctl(PR_SET_DUMPABLE, t->dumpable);
+	t->dumpable = -1;
 	unsigned fixed = ttst_inherit_restore_flags();
 	if (fixed)
 		ttst_info("update: restored the status flags of %u descriptors v2 changed", fixed);
@@ -385,6 +440,7 @@ static void *txn_main(void *arg)
 {
 	struct txn *t = arg;
 	t->v2 = (struct ttst_spawn){-1, -1, -1};
+	t->window = t->dumpable = -1;
 	if (take_request(t) == 0) {
 		t->t0 = t->phase_t0 = ttst_chan_now_ms();
 		t->wall0 = time(NULL);
@@ -398,6 +454,8 @@ static void *txn_main(void *arg)
 		}
 	}
 	close(t->ctl);
+	if (t->window >= 0)
+		close(t->window);
 	ttst_update_req_free(&t->a);
 	__libc_free(t);
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);

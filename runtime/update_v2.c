@@ -135,7 +135,7 @@ static void transfer(struct ttst_ch_report *rep)
 	struct ttst_update_src src;
 	char err[512];
 	uint64_t t0 = ttst_chan_now_ms();
-	int r = ttst_update_src_open(msg.fd, st.size, parent, &src, err, sizeof err);
+	int r = ttst_update_src_open(msg.fd, st.size, parent, chan, &src, err, sizeof err);
 	rep->src_ms = (uint32_t)(ttst_chan_now_ms() - t0);
 	close(msg.fd);
 	if (r < 0)
@@ -145,6 +145,7 @@ static void transfer(struct ttst_ch_report *rep)
 	t0 = ttst_chan_now_ms();
 	r = ttst_xfer_run(&src.src, &x);
 	rep->xfer_ms = (uint32_t)(ttst_chan_now_ms() - t0);
+	rep->chan_reads = src.via_chan ? (uint32_t)src.syscalls : 0;
 	ttst_update_src_free(&src);
 	if (r < 0)
 		v2_fail("transfer failed: %s", x.error[0] ? x.error : "(no reason given)");

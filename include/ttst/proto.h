@@ -96,6 +96,14 @@
  *                               (SCM_RIGHTS) that holds the state image
  *                               (struct ttst_image_hdr below).  v2 reads the
  *                               objects' bytes itself (process_vm_readv).
+ *   v2 -> v1 TTST_CH_READ       struct ttst_ch_read: only if v2 may not read v1's
+ *                               memory itself (process_vm_readv refused: a
+ *                               seccomp filter, Yama): asks v1 to copy len bytes
+ *                               at addr (len <= TTST_CH_WINDOW) into the window.
+ *   v1 -> v2 TTST_CH_DATA       struct ttst_ch_data: the bytes are at the start of
+ *                               the window (a memfd of TTST_CH_WINDOW bytes,
+ *                               attached to the first DATA), or err is the errno
+ *                               of the copy (EFAULT: some byte is not mapped).
  *   v2 -> v1 TTST_CH_READY      struct ttst_ch_report: the transfer succeeded;
  *                               v2 waits for the decision.
  *   v2 -> v1 TTST_CH_FAILED     text: why v2 cannot continue (transfer error,
@@ -135,6 +143,8 @@ enum ttst_msg_type {
 	TTST_CH_FAILED = 0x4005,
 	TTST_CH_COMMIT = 0x4006,
 	TTST_CH_COMMITTED = 0x4007,
+	TTST_CH_READ = 0x4008,
+	TTST_CH_DATA = 0x4009,
 };
 
 struct ttst_msg_hdr {
@@ -173,6 +183,18 @@ struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) *
 	uint32_t quiesce_ms; /* v2: waiting for its own threads */
 	uint32_t src_ms;     /* v2: mapping and checking the state image */
 	uint32_t xfer_ms;    /* v2: ttst_xfer_run */
+	uint32_t chan_reads; /* READ requests (process_vm_readv refused), 0 normally */
+};
+
+#define TTST_CH_WINDOW (4u << 20) /* bytes per READ */
+
+struct ttst_ch_read {
+	uint64_t addr, len;
+};
+
+struct ttst_ch_data {
+	uint64_t len; /* bytes copied (== the request's len unless err) */
+	int32_t err;  /* 0, or the errno of the copy */
 	uint32_t reserved;
 };
 
@@ -235,6 +257,8 @@ TTST_PROTO_ASSERT(sizeof(struct ttst_update_req) == 16, "ttst_update_req layout"
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_hello) == 8, "ttst_ch_hello layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 64, "ttst_ch_report layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_read) == 16, "ttst_ch_read layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_data) == 16, "ttst_ch_data layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_hdr) == 48, "ttst_image_hdr layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_tu) == 24, "ttst_image_tu layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_obj) == 32, "ttst_image_obj layout");

@@ -9,6 +9,9 @@
  *                3         never reaches its update point (sleeps forever)
  *                4         g_mode is a pointer (an integer in the others): the
  *                          transfer must refuse it
+ *   -DSRV_SANDBOX=1        installs a seccomp filter that refuses
+ *                          process_vm_readv (EPERM) at start-up: v2 inherits it
+ *                          and must read v1's state through the update channel
  *   -DSRV_THREADED=1       adds a ticker thread (its own update point) that main
  *                          waits for at start-up (a condition variable), after
  *                          the ticker's first blocking read
@@ -20,14 +23,20 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <ttst.h>
@@ -40,6 +49,9 @@
 #endif
 #ifndef SRV_THREADED
 #define SRV_THREADED 0
+#endif
+#ifndef SRV_SANDBOX
+#define SRV_SANDBOX 0
 #endif
 
 #define MAX_CONNS 32
@@ -174,6 +186,21 @@ static void start_ticker(void)
 	pthread_mutex_unlock(&g_lock);
 }
 
+/* A seccomp filter: process_vm_readv fails with EPERM, everything else is allowed. */
+static void sandbox(void)
+{
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		abort();
+}
+
 static void reinit_fault(void)
 {
 	if (!ttst_is_updating() || SRV_REINIT == 0)
@@ -193,6 +220,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (SRV_SANDBOX)
+		sandbox();
 	for (int i = 0; i < MAX_CONNS; i++)
 		g_conns[i] = -1;
 	if (listen_on(argv[1]) < 0)
