@@ -7,13 +7,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ttst.h>
+
 #include "kvstore.h"
 
 #define RELATIVE_MAX (60 * 60 * 24 * 30) /* exptimes up to 30 days are relative */
 
-/* TTST_RENAME(g_stats, g_server_stats) goes here: v1 called this global g_stats; the update
- * must map v1's g_stats onto it (the rename annotation is added by the update issue). */
+/* v1 called this global g_stats: a live update maps v1's g_stats onto it, so the counters
+ * (and `uptime`, counted from `started`) carry on across the update. */
 struct stats g_server_stats;
+TTST_RENAME("g_stats", "g_server_stats")
 
 static const char BAD_FORMAT[] = "CLIENT_ERROR bad command line format\r\n";
 
