@@ -8,7 +8,9 @@
  * bind to port 0 takes the inherited listening socket on the same IP
  * address if there is exactly one (servers started with an ephemeral port).
  * The fresh socket's O_NONBLOCK is applied to the shared socket; v1 puts
- * its own status flags back if the update is rolled back.
+ * its own status flags back if the update is rolled back.  unlink() of the
+ * file an inherited unix socket is bound to (servers remove a stale socket
+ * file before bind) does nothing while updating: the file stays reachable.
  */
 #define _GNU_SOURCE
 #include "inherit.h"
@@ -32,7 +34,10 @@
 #include "update.h"
 
 struct inh_sock {
-	int fd;		/* inherited descriptor */
+	int fd;	      /* inherited descriptor */
+	int has_file; /* a unix socket bound to a path that exists: */
+	dev_t dev;    /* ... that file */
+	ino_t ino;
 	int type;	/* SOCK_STREAM, SOCK_DGRAM, ... */
 	int claimed_by; /* descriptor bind() gave it to, -1 if none yet */
 	socklen_t len;
@@ -100,6 +105,14 @@ static void scan_one(int fd, void *arg)
 		socklen_t pl = sizeof peer;
 		if (getpeername(fd, (struct sockaddr *)&peer, &pl) == 0)
 			return; /* connected: not a server's socket */
+	}
+	struct stat st;
+	const struct sockaddr_un *u = (const struct sockaddr_un *)&s.addr;
+	if (u->sun_family == AF_UNIX && s.len > offsetof(struct sockaddr_un, sun_path) &&
+	    u->sun_path[0] && stat(u->sun_path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		s.has_file = 1;
+		s.dev = st.st_dev;
+		s.ino = st.st_ino;
 	}
 	if ((nsocks & (nsocks + 1)) == 0) { /* full at 0, 1, 3, 7, ...: grow */
 		struct inh_sock *n = __libc_realloc(socks, (nsocks + 1) * 2 * sizeof *n);
@@ -269,6 +282,35 @@ TTST_EXPORT int listen(int fd, int backlog)
 			return 0;
 	}
 	return (int)syscall(SYS_listen, fd, backlog);
+}
+
+/* Non-zero if path (relative to dirfd) is the file of an inherited unix socket. */
+static int inherited_file(int dirfd, const char *path)
+{
+	struct stat st;
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	for (size_t i = 0; i < nsocks; i++)
+		if (socks[i].has_file && socks[i].dev == st.st_dev && socks[i].ino == st.st_ino)
+			return 1;
+	return 0;
+}
+
+/* Interposed: see the top of the file. */
+TTST_EXPORT int unlinkat(int dirfd, const char *path, int flags)
+{
+	if (ttst_unlikely(ttst_is_updating()) && nsocks && !(flags & AT_REMOVEDIR) &&
+	    inherited_file(dirfd, path)) {
+		ttst_debug("unlink(%s): an inherited socket is bound there; kept", path);
+		return 0;
+	}
+	return (int)syscall(SYS_unlinkat, dirfd, path, flags);
+}
+
+/* Interposed: see the top of the file. */
+TTST_EXPORT int unlink(const char *path)
+{
+	return unlinkat(AT_FDCWD, path, 0);
 }
 
 static void save_one(int fd, void *arg)

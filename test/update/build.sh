@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build.sh -- builds the update tests' servers with ttst-cc: echosrv variants (v1, v2, crash,
-# exit, hang, xfail, mt1, mt2, sb1, sb2; see echosrv.c), a non-instrumented executable and a
-# copy of v2 whose metadata claims ABI version 99.
+# exit, hang, xfail, mt1, mt2, sb1, sb2, un1, un2; see echosrv.c), a non-instrumented
+# executable and a copy of v2 whose metadata claims ABI version 99.
 # usage: build.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
@@ -10,21 +10,23 @@ build=$1 out=$2
 rm -rf "$out"
 mkdir -p "$out"
 ln -s "$build/bin/ttst-ctl" "$out/ttst-ctl"
-while read -r name version reinit threaded sandbox; do
+while read -r name version reinit threaded sandbox unix; do
 	"$build/bin/ttst-cc" -O1 -Wall -Wextra -Werror -pthread -DSRV_VERSION="\"$version\"" \
 		-DSRV_REINIT="$reinit" -DSRV_THREADED="$threaded" -DSRV_SANDBOX="$sandbox" \
-		"$here/echosrv.c" -o "$out/echosrv-$name"
+		-DSRV_UNIX="$unix" "$here/echosrv.c" -o "$out/echosrv-$name"
 done <<'EOF'
-v1 v1 0 0 0
-v2 v2 0 0 0
-crash crash 1 0 0
-exit exit 2 0 0
-hang hang 3 0 0
-xfail xfail 4 0 0
-mt1 mt1 0 1 0
-mt2 mt2 0 1 0
-sb1 sb1 0 0 1
-sb2 sb2 0 0 1
+v1 v1 0 0 0 0
+v2 v2 0 0 0 0
+crash crash 1 0 0 0
+exit exit 2 0 0 0
+hang hang 3 0 0 0
+xfail xfail 4 0 0 0
+mt1 mt1 0 1 0 0
+mt2 mt2 0 1 0 0
+sb1 sb1 0 0 1 0
+sb2 sb2 0 0 1 0
+un1 un1 0 0 0 1
+un2 un2 0 0 0 1
 EOF
 cp /bin/true "$out/plain"
 # abi: v2 with the first TU blob's abi_version (u16 at offset 4 of the ttst_meta section) = 99

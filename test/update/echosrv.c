@@ -12,6 +12,9 @@
  *   -DSRV_SANDBOX=1        installs a seccomp filter that refuses
  *                          process_vm_readv (EPERM) at start-up: v2 inherits it
  *                          and must read v1's state through the update channel
+ *   -DSRV_UNIX=1           listens on the unix socket PORTFILE.sock instead, after
+ *                          unlink()ing that path (the usual pattern), and writes
+ *                          "0" to PORTFILE
  *   -DSRV_THREADED=1       adds a ticker thread (its own update point) that main
  *                          waits for at start-up (a condition variable), after
  *                          the ticker's first blocking read
@@ -37,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <ttst.h>
@@ -52,6 +56,9 @@
 #endif
 #ifndef SRV_SANDBOX
 #define SRV_SANDBOX 0
+#endif
+#ifndef SRV_UNIX
+#define SRV_UNIX 0
 #endif
 
 #define MAX_CONNS 32
@@ -73,14 +80,27 @@ static long g_mode = 7;
 #define MODE_FMT "%ld"
 #endif
 
+/* Listens on the unix socket <portfile>.sock; returns the socket or -1. */
+static int listen_unix(const char *portfile)
+{
+	struct sockaddr_un u = {.sun_family = AF_UNIX};
+	snprintf(u.sun_path, sizeof u.sun_path, "%s.sock", portfile);
+	unlink(u.sun_path); /* a stale socket file of an earlier run */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&u, sizeof u) < 0 || listen(fd, 16) < 0)
+		return -1;
+	return fd;
+}
+
 static int listen_on(const char *portfile)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
 	socklen_t len = sizeof a;
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 16) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+	int fd = SRV_UNIX ? listen_unix(portfile) : socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    (!SRV_UNIX && (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 16) < 0 ||
+			   getsockname(fd, (struct sockaddr *)&a, &len) < 0))) {
 		perror("echosrv: listen");
 		return -1;
 	}

@@ -10,6 +10,8 @@
  *                                   (no ttst-ctl checks) and prints every reply frame as
  *                                   "ERROR|EVENT|RESULT <text on one line>" until EOF
  *   updtool rawbad PID              sends an UPDATE whose strings do not match its argc
+ *   updtool unix PATH               connects to the unix stream socket PATH and relays: each
+ *                                   line read from stdin is sent, one reply line printed
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -156,6 +158,26 @@ static int cmd_raw(pid_t pid, char **argv, int argc, int bad)
 	return rc;
 }
 
+static int cmd_unix(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		printf("connect: %s\n", strerror(errno));
+		return 1;
+	}
+	FILE *in = fdopen(fd, "r");
+	char line[256];
+	while (in && fgets(line, sizeof line, stdin)) {
+		if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0 || !fgets(line, sizeof line, in))
+			snprintf(line, sizeof line, "closed\n");
+		fputs(line, stdout);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "reap"))
@@ -166,7 +188,9 @@ int main(int argc, char **argv)
 		return cmd_raw((pid_t)atoi(argv[2]), argv + 3, argc - 3, 0);
 	if (argc == 3 && !strcmp(argv[1], "rawbad"))
 		return cmd_raw((pid_t)atoi(argv[2]), NULL, 0, 1);
+	if (argc == 3 && !strcmp(argv[1], "unix"))
+		return cmd_unix(argv[2]);
 	fprintf(stderr, "usage: updtool reap CMD... | notify PATH MS | raw PID FLAGS BINARY "
-			"PIDFILE ARG... | rawbad PID\n");
+			"PIDFILE ARG... | rawbad PID | unix PATH\n");
 	return 2;
 }
