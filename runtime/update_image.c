@@ -3,10 +3,12 @@
 #include "update_image.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
@@ -14,6 +16,7 @@
 #include "regions.h"
 #include "registry.h"
 #include "sites.h"
+#include "threads.h"
 
 #define RADIX_BITS 12 /* widest digit: 16 KiB of counters */
 #define RADIX (1u << RADIX_BITS)
@@ -365,4 +368,39 @@ out:
 	__libc_free(b.ordinals);
 	__libc_free(b.small);
 	return b.fd;
+}
+
+/* Builds j's image, timing it. */
+static void build_job(struct ttst_image_job *j)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	j->fd = ttst_image_build(&j->size, &j->nobjs, j->err, sizeof j->err);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	j->ms = (unsigned)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000);
+}
+
+static void *job_main(void *arg)
+{
+	build_job(arg);
+	return NULL;
+}
+
+void ttst_image_start(struct ttst_image_job *j)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	j->state = ttst_real_pthread_create(&j->th, NULL, job_main, j) ? 0 : 1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int ttst_image_wait(struct ttst_image_job *j)
+{
+	if (j->state == 1)
+		pthread_join(j->th, NULL);
+	else
+		build_job(j);
+	j->state = 0;
+	return j->fd;
 }

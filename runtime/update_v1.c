@@ -59,8 +59,9 @@ struct txn {
 	struct ttst_spawn v2;
 	pid_t v2pid; /* 0 until v2 runs (v2.pid is -1 once it is reaped) */
 	struct ttst_ch_report rep;
-	int window;   /* memfd for v2's READ requests, -1 until the first */
-	int dumpable; /* PR_GET_DUMPABLE before the update, -1 if unchanged */
+	struct ttst_image_job image; /* built while v2 starts */
+	int window;		     /* memfd for v2's READ requests, -1 until the first */
+	int dumpable;		     /* PR_GET_DUMPABLE before the update, -1 if unchanged */
 	char reason[600];
 	char warning[600];
 	struct ttst_chan_msg msg;
@@ -311,6 +312,7 @@ static int step_spawn(struct txn *t)
 	int d = prctl(PR_GET_DUMPABLE);
 	if (d != 1 && prctl(PR_SET_DUMPABLE, 1) == 0)
 		t->dumpable = d;
+	ttst_image_start(&t->image); /* our state does not change any more: describe it now */
 	if (ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err) < 0)
 		return fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
@@ -335,12 +337,12 @@ static int step_reinit(struct txn *t)
 
 static int step_transfer(struct txn *t)
 {
-	uint64_t size, nobjs, t0 = ttst_chan_now_ms();
-	char err[512];
-	int fd = ttst_image_build(&size, &nobjs, err, sizeof err);
-	unsigned image_ms = (unsigned)(ttst_chan_now_ms() - t0);
+	uint64_t t0 = ttst_chan_now_ms();
+	int fd = ttst_image_wait(&t->image);
+	unsigned waited = (unsigned)(ttst_chan_now_ms() - t0);
+	uint64_t size = t->image.size, nobjs = t->image.nobjs;
 	if (fd < 0)
-		return fail(t, "%s", err);
+		return fail(t, "%s", t->image.err);
 	struct ttst_ch_state st = {size};
 	int r = ttst_chan_send(t->v2.chan, TTST_CH_STATE, &st, sizeof st, fd);
 	int e = errno;
@@ -357,12 +359,12 @@ static int step_transfer(struct txn *t)
 			 t->rep.chan_reads);
 	event(t,
 	      "%llu objects, %llu bytes, %llu pointers, %llu transformed members, %llu freed; "
-	      "image of %llu objects (%llu bytes) built in %u ms, mapped by v2 in %u ms; v2 "
-	      "quiesced in %u ms, transferred in %u ms%s",
+	      "image of %llu objects (%llu bytes) built in %u ms while v2 started (%u ms waited), "
+	      "mapped by v2 in %u ms; v2 quiesced in %u ms, transferred in %u ms%s",
 	      (unsigned long long)t->rep.objects, (unsigned long long)t->rep.bytes,
 	      (unsigned long long)t->rep.pointers, (unsigned long long)t->rep.transforms,
 	      (unsigned long long)t->rep.freed, (unsigned long long)nobjs, (unsigned long long)size,
-	      image_ms, t->rep.src_ms, t->rep.quiesce_ms, t->rep.xfer_ms, via);
+	      t->image.ms, waited, t->rep.src_ms, t->rep.quiesce_ms, t->rep.xfer_ms, via);
 	return 0;
 }
 
@@ -397,6 +399,8 @@ static void rollback(struct txn *t)
 		ttst_spawn_reap(&t->v2);
 		ttst_control_unlink_pid(t->v2pid); /* a killed v2 leaves its socket file */
 	}
+	if (t->image.state == 1 && ttst_image_wait(&t->image) >= 0)
+		close(t->image.fd);
 	if (t->dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, t->dumpable);
 	t->dumpable = -1;
