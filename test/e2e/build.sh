@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # build.sh -- builds every e2e case (a directory with v1.c or v1/) with ttst-cc: OUT/CASE/v1 and
 # OUT/CASE/v2.  A case has v1.c/v2.c (compiled as case.c so that file statics keep their state
-# IDs) or v1/ and v2/ directories of sources; each source is compiled from its own directory under
-# its bare name, with drv.c.  Also OUT/plain (a case server built without ttst) and OUT/abi (a v2
+# IDs) or v1/ and v2/ directories of sources (subdirectories too: compiled from the version's
+# directory under their relative path, e.g. net/util.c), with drv.c.  Also OUT/plain (a case server built without ttst) and OUT/abi (a v2
 # whose metadata claims ABI version 2, checksums recomputed by abipatch).
 # usage: build.sh BUILD_DIR OUT_DIR ABIPATCH
 set -euo pipefail
@@ -19,7 +19,7 @@ prepare() {
 	mkdir -p "$src"
 	cp "$here/drv.c" "$here/drv.h" "$src/"
 	if [ -d "$here/$1/$2" ]; then
-		cp "$here/$1/$2"/* "$src/"
+		cp -r "$here/$1/$2"/. "$src/"
 	else
 		cp "$here/$1/$2.c" "$src/case.c"
 	fi
@@ -29,13 +29,13 @@ prepare() {
 
 # compile CASE VERSION: builds OUT/CASE/VERSION.
 compile() {
-	local src objs=() f
+	local src objs=() f o
 	src=$(prepare "$1" "$2")
-	for f in "$src"/*.c; do
-		f=$(basename "$f")
-		(cd "$src" && "$cc" -O1 -Wall -Wextra -Werror -I. -c "$f" -o "${f%.c}.o") ||
+	for f in $(cd "$src" && find . -name '*.c' | sed 's|^\./||' | sort); do
+		o=$(echo "${f%.c}.o" | tr / _)
+		(cd "$src" && "$cc" -O1 -Wall -Wextra -Werror -I. -c "$f" -o "$o") ||
 			{ echo "build.sh: ttst-cc failed on $1/$2/$f" >&2; return 1; }
-		objs+=("$src/${f%.c}.o")
+		objs+=("$src/$o")
 	done
 	"$cc" "${objs[@]}" -o "$out/$1/$2"
 }

@@ -172,6 +172,18 @@ int drv_open(int argc, char **argv)
 	return 0;
 }
 
+/* Descriptors of the server (see drv.h). */
+int drv_fds(int *lfd, int *conns, int max)
+{
+	int n = 0;
+
+	*lfd = g_lfd;
+	for (int i = 0; i < DRV_MAX_CONNS && n < max; i++)
+		if (g_conn[i])
+			conns[n++] = g_conn[i] - 1;
+	return n;
+}
+
 static void dump_case(FILE *out, void *ctx)
 {
 	(void)ctx;

@@ -29,4 +29,6 @@ int drv_main(int argc, char **argv);
  * what the clients sent, dumping with dump(out, ctx).  Never fails (errors close a client). */
 int drv_open(int argc, char **argv);
 void drv_serve_once(void (*dump)(FILE *out, void *ctx), void *ctx);
+/* The listening socket, and up to max client sockets in conns; returns how many clients. */
+int drv_fds(int *lfd, int *conns, int max);
 #endif

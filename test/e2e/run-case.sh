@@ -87,6 +87,10 @@ else
 fi
 [ "$(ask version)" = "$want" ] || fail "the server (pid $now) does not say $want on the kept connection"
 ask dump >"$tmp/after" || exit 1
+exec {c2}<>"/dev/tcp/127.0.0.1/$port" || fail "no new connection to 127.0.0.1:$port after the update"
+printf 'version\n' >&"$c2" && IFS= read -r -t 5 line <&"$c2" && [ "$line" = "$want" ] ||
+	fail "a new connection does not get '$want' after the update"
+exec {c2}>&-
 diff -u "$tmp/before" "$tmp/after" >"$tmp/diff" || fail "state differs after the update:
 $(head -40 "$tmp/diff")"
 lines=$(($(wc -l <"$tmp/before") - 1))
