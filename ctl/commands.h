@@ -14,6 +14,8 @@ enum ctl_exit {
 
 /* ctl/inspect.c: ttst-ctl inspect [--json] BINARY */
 int cmd_inspect(int argc, char **argv);
+/* ctl/diff.c: ttst-ctl diff [--json] OLD NEW */
+int cmd_diff(int argc, char **argv);
 /* ctl/status.c: ttst-ctl status [--json] PID */
 int cmd_status(int argc, char **argv);
 /* ctl/update.c: ttst-ctl update [--json] [--timeout MS] [--no-validate] [--pidfile F] PID

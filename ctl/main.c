@@ -21,6 +21,8 @@ struct ctl_command {
 static const struct ctl_command commands[] = {
     {"inspect", cmd_inspect, "[--json] BINARY",
      "types, static objects, functions and allocation sites recorded in BINARY"},
+    {"diff", cmd_diff, "[--json] OLD NEW",
+     "what changes between two versions; automatic, needs annotation or impossible"},
     {"status", cmd_status, "[--json] PID",
      "version, objects, last update and its outcome of a running process"},
     {"update", cmd_update, "[opts] PID [BIN]",
