@@ -56,7 +56,8 @@ static void usage(FILE *f)
 		"from (replace it on disk first), default ARGS: PID's own arguments ('--' after\n"
 		"NEW_BINARY: none).  Progress is printed per phase; --json prints one JSON object\n"
 		"per line.  --timeout MS bounds the update (default: the process's timeout_ms),\n"
-		"--pidfile F is rewritten with the new pid on commit.\n"
+		"--pidfile F is rewritten with the new pid on commit.  Validation by backward\n"
+		"transfer (the default) is not implemented yet: pass --no-validate.\n"
 		"exit: 0 committed, 1 rolled back (the old version still serves), 2 bad usage or\n"
 		"input (nothing started), 3 process unreachable or not instrumented.\n");
 }

@@ -31,8 +31,8 @@ int ttst_update_req_parse(const void *payload, uint32_t len, struct ttst_update_
 	size_t slen = len - sizeof r;
 	const char *s = (const char *)payload + sizeof r;
 	if (r.argc < 1 || r.argc > slen || r.reserved || (r.flags & ~TTST_UPDATE_VALIDATE)) {
-		snprintf(err, n, "malformed UPDATE request: argc %u, flags 0x%x, reserved %u", r.argc,
-			 r.flags, r.reserved);
+		snprintf(err, n, "malformed UPDATE request: argc %u, flags 0x%x, reserved %u",
+			 r.argc, r.flags, r.reserved);
 		return -1;
 	}
 	a->buf = __libc_malloc(slen + 1);

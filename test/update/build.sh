@@ -2,11 +2,14 @@
 # build.sh -- builds the update tests' servers with ttst-cc: echosrv variants (v1, v2, crash,
 # exit, hang, xfail, mt1, mt2, sb1, sb2, un1, un2; see echosrv.c), a non-instrumented
 # executable and a copy of v2 whose metadata claims ABI version 99.
-# usage: build.sh BUILD_DIR OUT_DIR
+# usage: build.sh BUILD_DIR OUT_LINK
 set -euo pipefail
-[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_DIR" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT_LINK" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
-build=$1 out=$2
+build=$1 link=$2
+# Built into a fresh directory that then replaces $link (a symlink) atomically: a test of another
+# ctest run in the same build tree never sees a half-built directory.
+out=$link.$$
 rm -rf "$out"
 mkdir -p "$out"
 ln -s "$build/bin/ttst-ctl" "$out/ttst-ctl"
@@ -34,4 +37,10 @@ cp "$out/echosrv-v2" "$out/abi"
 off=$(readelf -W -S "$out/abi" | awk '$2 == "ttst_meta" { print $5 } $3 == "ttst_meta" { print $6 }')
 [ -n "$off" ] || { echo "build.sh: no ttst_meta section in echosrv-v2" >&2; exit 1; }
 printf '\x63\x00' | dd of="$out/abi" bs=1 seek=$((16#$off + 4)) conv=notrunc status=none
+[ -L "$link" ] || rm -rf "$link"
+ln -sfn "$(basename "$out")" "$link.tmp.$$"
+mv -T "$link.tmp.$$" "$link"
+# earlier builds, once no test of their run can still be using them
+find "$(dirname "$link")" -maxdepth 1 -name "$(basename "$link").*" -type d -mmin +10 \
+	-exec rm -rf {} +
 echo "build.sh: servers in $out"

@@ -4,6 +4,7 @@
 # $tool (updtool); sets $tmp and $TTST_RUNDIR.  Run under `updtool reap` so that a committed v2
 # (whose parent v1 exits) is reaped too.
 set -u
+bin=$(cd "$bin" && pwd -P) # build.sh swaps a symlink: keep to the directory it names now
 tmp=$(mktemp -d /tmp/ttst-update-XXXXXX)
 chmod 711 "$tmp"
 mkdir -m 700 "$tmp/run"
