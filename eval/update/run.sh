@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# run.sh -- the update benchmark: for 10k, 100k and 1M keys, starts kvstore v1 (ttst-cc build) on
+# 127.0.0.1, loads the keys, updates it live to v2 (`ttst-ctl update --json --no-validate`) and
+# prints each phase, the total, and the ratio of the transfer phase to a plain memcpy of the same
+# number of bytes in as many objects (update-memcpy, same run, same machine).
+# usage: run.sh [--smoke] BUILD_DIR     (--smoke: 2,000 keys, for ctest; TTST_BENCH_KEYS overrides)
+set -euo pipefail
+smoke=0
+[ "${1:-}" = --smoke ] && { smoke=1; shift; }
+[ $# -eq 1 ] || { echo "usage: $0 [--smoke] BUILD_DIR" >&2; exit 2; }
+build=$1
+kv=$build/examples/kvstore/ttst
+client=$build/examples/kvstore/kvclient
+ctl=$build/bin/ttst-ctl
+mcp=$build/eval/update/update-memcpy
+for f in "$kv/kvstore-v1" "$kv/kvstore-v2" "$client" "$ctl" "$mcp"; do
+	[ -x "$f" ] || { echo "run.sh: $f missing; build ttst first (scripts/build.sh)" >&2; exit 2; }
+done
+command -v jq >/dev/null || { echo "run.sh: jq is needed" >&2; exit 2; }
+if [ $smoke = 1 ]; then keys=${TTST_BENCH_KEYS:-2000}; else keys=${TTST_BENCH_KEYS:-10000 100000 1000000}; fi
+
+tmp=$(mktemp -d /tmp/ttst-eval-update-XXXXXX)
+mkdir -m 700 "$tmp/run"
+export TTST_RUNDIR=$tmp/run TTST_OPTIONS=log_level=error
+pid=
+stop() {
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	pid=
+}
+trap 'stop; rm -rf "$tmp"' EXIT
+
+# start_v1: starts kvstore v1 on the first free port from 11511 on; sets $pid and $port.
+start_v1() {
+	for try in $(seq 0 9); do
+		port=$((11511 + try * 5))
+		: >"$tmp/out"
+		"$kv/kvstore-v1" --port "$port" >"$tmp/out" 2>"$tmp/err" &
+		pid=$!
+		for _ in $(seq 100); do
+			grep -q '^kvstore: listening' "$tmp/out" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		stop
+	done
+	echo "run.sh: kvstore v1 found no free port: $(cat "$tmp/err")" >&2
+	exit 1
+}
+
+printf '%-9s %9s %8s | %6s %6s %6s %9s %6s | %8s | %9s %10s\n' keys objects MB park spawn reinit \
+	transfer commit total_ms memcpy_ms xfer/memcpy
+for n in $keys; do
+	start_v1
+	"$client" --port "$port" load "$n" >/dev/null
+	rc=0
+	"$ctl" update --json --no-validate "$pid" "$kv/kvstore-v2" >"$tmp/update" 2>&1 || rc=$?
+	res=$(jq -c 'select(.type == "result")' "$tmp/update" 2>/dev/null || true)
+	if [ "$rc" != 0 ] || [ "$(jq -r .outcome <<<"$res")" != committed ]; then
+		echo "run.sh: update with $n keys failed (exit $rc): $(cat "$tmp/update")" >&2
+		exit 1
+	fi
+	pid=$(jq -r .new_pid <<<"$res")
+	"$client" --port "$port" check "$n" >/dev/null || { echo "run.sh: check after the update failed" >&2; exit 1; }
+	stop
+	read -r objects bytes park spawn reinit xfer commit total < <(jq -r \
+		'"\(.objects) \(.bytes) \(.phases_ms.park) \(.phases_ms.spawn) \(.phases_ms.reinit) \(.phases_ms.transfer) \(.phases_ms.commit) \(.total_ms)"' <<<"$res")
+	read -r mcp_us _ < <("$mcp" "$objects" "$bytes" 3)
+	ratio=$(awk -v x="$xfer" -v m="$mcp_us" 'BEGIN { printf "%.1f", (m > 0 ? x * 1000 / m : 0) }')
+	printf '%-9s %9s %8.1f | %6s %6s %6s %9s %6s | %8s | %9.2f %10s\n' "$n" "$objects" \
+		"$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$park" "$spawn" "$reinit" "$xfer" \
+		"$commit" "$total" "$(awk -v m="$mcp_us" 'BEGIN { print m / 1000 }')" "${ratio}x"
+done
+echo "(phases in ms from ttst-ctl update --json; memcpy: same bytes in as many equal-sized heap objects, best of 3)"
