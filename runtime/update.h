@@ -76,7 +76,9 @@ int ttst_update_v2_no_park(const struct ttst_thread *t);
  * 0 for every other thread. */
 int ttst_update_v2_point(struct ttst_thread *t);
 
-/* init.c hook in a forked child: the child is not the new version. */
+/* init.c hook in a forked child: the child is not the new version.  A child
+ * forked before the commit gets SIGKILL as its parent-death signal, so that
+ * a rolled-back v2 (killed by v1) leaves none of its children behind. */
 void ttst_update_fork_child(void);
 
 /* --- Old version (v1) ----------------------------------------------------- */

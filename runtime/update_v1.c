@@ -172,6 +172,11 @@ static int fail(struct txn *t, const char *fmt, ...)
 static int died(struct txn *t, int status)
 {
 	const char *ph = phase_name[t->phase];
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && t->phase == PH_REINIT)
+		return fail(t,
+			    "v2 exited with status 0 during %s (a server that daemonizes must "
+			    "skip that while ttst_is_updating())",
+			    ph);
 	if (WIFEXITED(status))
 		return fail(t, "v2 exited with status %d during %s", WEXITSTATUS(status), ph);
 	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

@@ -27,6 +27,7 @@
 #define WAIT_FOREVER_MS (24ull * 3600 * 1000) /* v1 enforces the timeout and kills us */
 
 static int chan = -1;		 /* our end of the update channel */
+static pid_t self;		 /* our pid (v2) */
 static pid_t parent;		 /* v1 */
 static struct ttst_chan_msg msg; /* one message at a time (the main thread) */
 
@@ -77,6 +78,7 @@ void ttst_update_v2_init(void)
 		_exit(1);
 	}
 	chan = (int)fd;
+	self = getpid();
 	if (getppid() != parent) {
 		ttst_err("live update: TTST_UPDATE_PARENT=%d is not our parent (the old version "
 			 "is gone); exiting",
@@ -197,4 +199,9 @@ void ttst_update_fork_child(void)
 	if (chan >= 0)
 		close(chan);
 	chan = -1;
+	/* a child of an uncommitted new version (a worker, a daemonizing fork) must
+	 * not outlive it: a rollback kills v2 only */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != self)
+		_exit(1);
 }

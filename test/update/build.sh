@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build.sh -- builds the update tests' servers with ttst-cc: echosrv variants (v1, v2, crash,
-# exit, hang, xfail, mt1, mt2, sb1, sb2, un1, un2; see echosrv.c), a non-instrumented
+# exit, hang, xfail, forker, mt1, mt2, sb1, sb2, un1, un2; see echosrv.c), a non-instrumented
 # executable and a copy of v2 whose metadata claims ABI version 99.
 # usage: build.sh BUILD_DIR OUT_LINK
 set -euo pipefail
@@ -24,6 +24,7 @@ crash crash 1 0 0 0
 exit exit 2 0 0 0
 hang hang 3 0 0 0
 xfail xfail 4 0 0 0
+forker forker 5 0 0 0
 mt1 mt1 0 1 0 0
 mt2 mt2 0 1 0 0
 sb1 sb1 0 0 1 0

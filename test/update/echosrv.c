@@ -9,6 +9,8 @@
  *                3         never reaches its update point (sleeps forever)
  *                4         g_mode is a pointer (an integer in the others): the
  *                          transfer must refuse it
+ *                5         forks a helper (writes its pid to PORTFILE.helper,
+ *                          sleeps), then abort()s
  *   -DSRV_SANDBOX=1        installs a seccomp filter that refuses
  *                          process_vm_readv (EPERM) at start-up: v2 inherits it
  *                          and must read v1's state through the update channel
@@ -221,7 +223,7 @@ static void sandbox(void)
 		abort();
 }
 
-static void reinit_fault(void)
+static void reinit_fault(const char *helper)
 {
 	if (!ttst_is_updating() || SRV_REINIT == 0)
 		return;
@@ -231,6 +233,19 @@ static void reinit_fault(void)
 		exit(1);
 	while (SRV_REINIT == 3) /* never reaches the update point */
 		sleep(1);
+	if (SRV_REINIT == 5) {
+		pid_t p = fork();
+		if (p == 0) {
+			for (;;)
+				pause();
+		}
+		FILE *f = fopen(helper, "w");
+		if (f) {
+			fprintf(f, "%d\n", (int)p);
+			fclose(f);
+		}
+		abort();
+	}
 }
 
 int main(int argc, char **argv)
@@ -246,7 +261,9 @@ int main(int argc, char **argv)
 		g_conns[i] = -1;
 	if (listen_on(argv[1]) < 0)
 		return 1;
-	reinit_fault();
+	char helper[4096];
+	snprintf(helper, sizeof helper, "%s.helper", argv[1]);
+	reinit_fault(helper);
 	if (SRV_THREADED)
 		start_ticker();
 	printf("echosrv %s pid %d %s\n", SRV_VERSION, (int)getpid(),

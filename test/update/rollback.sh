@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # rollback.sh -- every failure of v2 before commit rolls back and v1 serves on, same connection and
 # state: v2 aborts / exits(1) in re-initialisation, never reaches its update point (--timeout),
-# its transfer is refused (a static whose type became a pointer); --json events and result; a
+# aborts after forking a child (which must die too), its transfer is refused (a static whose
+# type became a pointer); --json events and result; a
 # second update while one runs is refused; STATUS records the last rollback.
 # usage: rollback.sh BIN_DIR UPDTOOL
 bin=$1 tool=$2
@@ -31,6 +32,10 @@ check_rollback() {
 check_rollback crash reinit "v2 crashed during re-initialisation: SIGABRT"
 check_rollback exit reinit "v2 exited with status 1 during re-initialisation"
 check_rollback hang reinit "timeout after 1500 ms in re-initialisation" --timeout 1500
+check_rollback forker reinit "v2 crashed during re-initialisation: SIGABRT"
+helper=$(cat "$tmp/port.helper")
+gone "$helper" || fail "v2's child $helper outlived the rollback"
+say "OK: v2's child (pid $helper) died with it"
 check_rollback xfail transfer "transfer failed: "
 
 [ "$(status_of "$pid" last_update)" = "rolled back" ] || fail "STATUS last_update is not 'rolled back'"
