@@ -136,6 +136,13 @@ static int header_done(struct conn *c, struct ttst_reply *r)
 	}
 	if (h.type == TTST_MSG_UPDATE)
 		return 1;
+	if (h.type == TTST_MSG_PARK && ttst_is_updating()) { /* would stop its transfer */
+		ttst_reply_error(r,
+				 "pid %d is a new version being started by a live update; PARK it "
+				 "once that update has committed",
+				 (int)getpid());
+		return -1;
+	}
 	long want = ttst_request_payload_size(h.type);
 	if (want < 0) {
 		ttst_reply_error(r, "unknown request type %u", (unsigned)h.type);

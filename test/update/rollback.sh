@@ -62,6 +62,22 @@ for _ in $(seq 100); do [ "$(nchildren "$pid")" -gt 0 ] && break; sleep 0.02; do
 update --no-validate "$pid" "$bin/echosrv-v2"
 [ "$rc" -eq 2 ] || fail "second update exited $rc (expected 2): $out"
 grep -qF "an update is already in progress" <<<"$out" || fail "second update: $out"
+# v2 (hanging in its re-initialisation) refuses to be parked or updated itself
+v2=
+for f in /proc/[0-9]*/stat; do
+	{ IFS= read -r s <"$f"; } 2>/dev/null || continue
+	s=${s##*) }
+	read -r _ ppid _ <<<"$s"
+	[ "$ppid" = "$pid" ] && v2=${f#/proc/} && v2=${v2%/stat}
+done
+[ -n "$v2" ] || fail "no v2 process found under $pid"
+for _ in $(seq 100); do [ -S "$TTST_RUNDIR/$v2.sock" ] && break; sleep 0.02; done
+park=$("$tool" park "$v2")
+grep -qF "ERROR pid $v2 is a new version being started by a live update" <<<"$park" ||
+	fail "PARK of v2: $park"
+update --no-validate "$v2" "$bin/echosrv-v2"
+[ "$rc" -eq 2 ] && grep -qF "pid $v2 is itself a new version" <<<"$out" ||
+	fail "update of v2 itself exited $rc: $out"
 wait "$first"
 frc=$?
 [ "$frc" -eq 1 ] || fail "first update exited $frc: $(cat "$tmp/first")"

@@ -10,6 +10,7 @@
  *                                   (no ttst-ctl checks) and prints every reply frame as
  *                                   "ERROR|EVENT|RESULT <text on one line>" until EOF
  *   updtool rawbad PID              sends an UPDATE whose strings do not match its argc
+ *   updtool park PID                sends PARK (hold 0) and prints the reply: "OK|ERROR <text>"
  *   updtool unix PATH               connects to the unix stream socket PATH and relays: each
  *                                   line read from stdin is sent, one reply line printed
  */
@@ -158,6 +159,26 @@ static int cmd_raw(pid_t pid, char **argv, int argc, int bad)
 	return rc;
 }
 
+static int cmd_park(pid_t pid)
+{
+	char err[512];
+	struct ttst_park_req q = {1000, 0};
+	struct ctl_reply rep;
+	int fd = ctl_client_connect(pid, err, sizeof err);
+	if (fd < 0 ||
+	    ctl_client_request(fd, TTST_MSG_PARK, &q, sizeof q, 5000, &rep, err, sizeof err) < 0) {
+		printf("FAILED %s\n", err);
+		return 1;
+	}
+	for (char *c = rep.text; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	printf("%s %s\n", rep.type == TTST_MSG_OK ? "OK" : "ERROR", rep.text);
+	free(rep.text);
+	close(fd);
+	return 0;
+}
+
 static int cmd_unix(const char *path)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
@@ -190,7 +211,9 @@ int main(int argc, char **argv)
 		return cmd_raw((pid_t)atoi(argv[2]), NULL, 0, 1);
 	if (argc == 3 && !strcmp(argv[1], "unix"))
 		return cmd_unix(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "park"))
+		return cmd_park((pid_t)atoi(argv[2]));
 	fprintf(stderr, "usage: updtool reap CMD... | notify PATH MS | raw PID FLAGS BINARY "
-			"PIDFILE ARG... | rawbad PID | unix PATH\n");
+			"PIDFILE ARG... | rawbad PID | unix PATH | park PID\n");
 	return 2;
 }
