@@ -1,4 +1,5 @@
-/* init.c -- libttst start-up and shutdown: options, main thread, fork handlers, control thread. */
+/* init.c -- libttst start-up and shutdown: options, park signal, main thread, fork handlers,
+ * control thread. */
 #define _GNU_SOURCE
 #include <pthread.h>
 
@@ -49,6 +50,7 @@ __attribute__((constructor)) static void ttst_init(void)
 {
 	ttst_options_init();
 	ttst_log_init(ttst_opts.log_level, ttst_opts.trace_file);
+	ttst_intercept_init(); /* the park signal, before any thread can block in accept/read */
 	ttst_threads_register_main();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	ttst_update_v2_init(); /* a new version started by a live update? */

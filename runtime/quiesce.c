@@ -22,6 +22,12 @@ TTST_EXPORT volatile int __ttst_update_pending;
 
 static int park_busy;	       /* one controller at a time */
 static uint64_t update_points; /* parks at ttst_update_point() */
+static int kick_signo;	       /* the park signal, 0 until installed */
+
+/* A thread seen in a consuming call on two scans in a row (1 ms apart) gets
+ * the park signal, again every KICK_EVERY_MS while it stays there (a signal
+ * that came just before the call blocked interrupted nothing). */
+#define KICK_EVERY_MS 10
 
 static void futex_wait(volatile int *addr, int val)
 {
@@ -81,6 +87,56 @@ void ttst_quiesce_checkpoint(struct ttst_thread *t)
 		ttst_quiesce_park_self(t, NULL, 0);
 }
 
+int ttst_quiesce_consume_kicked(struct ttst_thread *t, int eintr)
+{
+	if (!eintr) /* the call completed before the signal: keep its result */
+		return 0;
+	if (__atomic_load_n(&__ttst_update_pending, __ATOMIC_SEQ_CST))
+		ttst_quiesce_park_self(t, NULL, 0);
+	return 1;
+}
+
+/* The park signal's handler: flags the thread's state; the interrupted call
+ * returns EINTR to its wrapper, which reads the flag.  Signals that this
+ * process did not send itself with tgkill are not ours: no flag. */
+static void on_park_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code != SI_TKILL || si->si_pid != getpid())
+		return;
+	struct ttst_thread *t = ttst_tls.thread;
+	if (t)
+		__atomic_fetch_or(&t->state, TTST_T_KICKED, __ATOMIC_SEQ_CST);
+}
+
+int ttst_quiesce_signo(void)
+{
+	return __atomic_load_n(&kick_signo, __ATOMIC_RELAXED);
+}
+
+void ttst_quiesce_signal_init(int (*real_sigaction)(int, const struct sigaction *,
+						    struct sigaction *))
+{
+	int sig = SIGRTMAX - 1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_park_signal;
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: the signal must interrupt accept, read... */
+	sigemptyset(&sa.sa_mask);
+	if (real_sigaction(sig, &sa, NULL) < 0) {
+		ttst_warn("cannot install the park signal %d (%s); threads blocked in accept/read "
+			  "will make parks time out",
+			  sig, strerror(errno));
+		return;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, _NSIG / 8);
+	__atomic_store_n(&kick_signo, sig, __ATOMIC_RELAXED);
+}
+
 uint64_t ttst_quiesce_update_points(void)
 {
 	return __atomic_load_n(&update_points, __ATOMIC_RELAXED);
@@ -97,7 +153,27 @@ struct scan {
 	struct ttst_park_info info;
 	char *list; /* names of running threads, NULL when only counting */
 	size_t size, len;
+	uint64_t now; /* when counting: signal consuming threads (ms), 0 = do not */
 };
+
+/* Sends the park signal to t (in a consuming call) if it is due. */
+static void kick(struct ttst_thread *t, uint64_t now)
+{
+	pid_t tid = __atomic_load_n(&t->tid, __ATOMIC_RELAXED);
+	if (!tid || !kick_signo || t->seen++ < 1)
+		return;
+	if (t->kick_ms && now - t->kick_ms < KICK_EVERY_MS)
+		return;
+	t->kick_ms = now;
+	syscall(SYS_tgkill, getpid(), tid, kick_signo);
+}
+
+static void reset_one(struct ttst_thread *t, void *arg)
+{
+	(void)arg;
+	t->seen = 0;
+	t->kick_ms = 0;
+}
 
 /* Reads /proc/self/task/<tid>/comm into buf ("?" if unavailable). */
 static void thread_name(pid_t tid, char *buf, size_t n)
@@ -114,32 +190,41 @@ static void thread_name(pid_t tid, char *buf, size_t n)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
-static void scan_one(const struct ttst_thread *t, void *arg)
+static void scan_one(struct ttst_thread *t, void *arg)
 {
 	struct scan *s = arg;
-	int st = __atomic_load_n(&t->state, __ATOMIC_SEQ_CST);
+	int st = __atomic_load_n(&t->state, __ATOMIC_SEQ_CST) & TTST_T_MASK;
 	s->info.threads++;
+	if (st != TTST_T_CONSUMING)
+		t->seen = 0;
 	if (st == TTST_T_PARKED)
 		s->info.parked++;
 	else if (st == TTST_T_BLOCKED)
 		s->info.blocked++;
+	else if (st == TTST_T_CONSUMING && s->now)
+		kick(t, s->now);
 	else if (s->list && s->len < s->size) {
 		char name[32];
 		pid_t tid = __atomic_load_n(&t->tid, __ATOMIC_RELAXED);
 		if (tid)
 			thread_name(tid, name, sizeof name);
-		int w = tid ? snprintf(s->list + s->len, s->size - s->len, "%s%d (%s)",
-				       s->len ? ", " : "", (int)tid, name)
+		int w = tid ? snprintf(s->list + s->len, s->size - s->len, "%s%d (%s)%s",
+				       s->len ? ", " : "", (int)tid, name,
+				       st == TTST_T_CONSUMING
+					       ? " in accept/read/recv/wait/sigwait, not interrupted "
+						 "by the park signal (blocked with a raw syscall?)"
+					       : "")
 			    : snprintf(s->list + s->len, s->size - s->len,
 				       "%sa thread not yet started", s->len ? ", " : "");
 		s->len += w > 0 ? (size_t)w : 0;
 	}
 }
 
-/* Counts thread states; lists the running ones into list if not NULL. */
-static struct ttst_park_info scan_threads(char *list, size_t size)
+/* Counts thread states; lists the running ones into list if not NULL; if now
+ * is not 0, signals the threads in consuming calls that are due. */
+static struct ttst_park_info scan_threads(char *list, size_t size, uint64_t now)
 {
-	struct scan s = {{0, 0, 0, 0}, list, size, 0};
+	struct scan s = {{0, 0, 0, 0}, list, size, 0, now};
 	if (list && size)
 		list[0] = 0;
 	ttst_threads_foreach(scan_one, &s);
@@ -153,11 +238,13 @@ int ttst_quiesce_park(unsigned timeout_ms, struct ttst_park_info *info, char *er
 		return -1;
 	}
 	uint64_t t0 = now_ms();
+	ttst_threads_foreach(reset_one, NULL);
 	__atomic_store_n(&__ttst_update_pending, 1, __ATOMIC_SEQ_CST);
 	ttst_trace("park requested (timeout %u ms)", timeout_ms);
 	for (;;) {
-		struct ttst_park_info s = scan_threads(NULL, 0);
-		uint64_t waited = now_ms() - t0;
+		uint64_t now = now_ms();
+		struct ttst_park_info s = scan_threads(NULL, 0, now ? now : 1);
+		uint64_t waited = now - t0;
 		if (s.parked + s.blocked == s.threads) {
 			*info = s;
 			info->waited_ms = (unsigned)waited;
@@ -170,7 +257,7 @@ int ttst_quiesce_park(unsigned timeout_ms, struct ttst_park_info *info, char *er
 		syscall(SYS_nanosleep, &ts, NULL);
 	}
 	char list[512];
-	struct ttst_park_info s = scan_threads(list, sizeof list);
+	struct ttst_park_info s = scan_threads(list, sizeof list, 0);
 	if (s.parked + s.blocked == s.threads) { /* everyone arrived at the deadline */
 		*info = s;
 		info->waited_ms = (unsigned)(now_ms() - t0);

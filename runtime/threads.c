@@ -113,7 +113,7 @@ TTST_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *
 	return 0;
 }
 
-void ttst_threads_foreach(void (*fn)(const struct ttst_thread *, void *), void *arg)
+void ttst_threads_foreach(void (*fn)(struct ttst_thread *, void *), void *arg)
 {
 	pthread_mutex_lock(&reg_lock);
 	for (struct ttst_thread *t = threads; t; t = t->next)

@@ -4,12 +4,17 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum ttst_thread_state {
 	TTST_T_RUNNING = 0, /* may touch program state */
 	TTST_T_BLOCKED = 1, /* inside a known-quiescent blocking call */
 	TTST_T_PARKED = 2, /* parked at an update point (or on its way back from a blocking call) */
+	TTST_T_CONSUMING = 3, /* inside a call that consumes what it waits for (accept, read, ...):
+				 quiescent only once interrupted by the park signal */
+	TTST_T_KICKED = 0x100, /* flag or-ed in by the park signal's handler */
+	TTST_T_MASK = 0xff,    /* the state without the flag */
 };
 
 struct ttst_thread {
@@ -18,6 +23,9 @@ struct ttst_thread {
 	pid_t tid; /* 0 until the thread runs */
 	void *(*fn)(void *);
 	void *arg;
+	/* controller's bookkeeping (under the registry lock, quiesce.c) */
+	unsigned seen;	 /* consecutive scans that found the thread consuming */
+	uint64_t kick_ms; /* when the park signal was last sent to it */
 	struct ttst_thread *next, *prev;
 };
 
@@ -27,8 +35,9 @@ void ttst_threads_register_main(void);
 /* Removes t from the registry and frees it (thread-exit destructor). */
 void ttst_thread_exit(struct ttst_thread *t);
 
-/* Calls fn for every registered thread with the registry locked. */
-void ttst_threads_foreach(void (*fn)(const struct ttst_thread *, void *), void *arg);
+/* Calls fn for every registered thread with the registry locked (fn may
+ * update the controller's bookkeeping fields, nothing else). */
+void ttst_threads_foreach(void (*fn)(struct ttst_thread *, void *), void *arg);
 
 /* Number of registered threads. */
 size_t ttst_threads_count(void);
