@@ -21,5 +21,9 @@ int cmd_status(int argc, char **argv);
 /* ctl/update.c: ttst-ctl update [--json] [--timeout MS] [--no-validate] [--pidfile F] PID
  * [NEW_BINARY [ARGS...]] */
 int cmd_update(int argc, char **argv);
+/* ctl/update.c: update (check 0) or check (1) after the command's own checks. */
+int ctl_update_main(int argc, char **argv, int check);
+/* ctl/check.c: ttst-ctl check [--json] [--timeout MS] PID NEW_BINARY [ARGS...] */
+int cmd_check(int argc, char **argv);
 
 #endif /* TTST_CTL_COMMANDS_H */

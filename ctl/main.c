@@ -27,6 +27,8 @@ static const struct ctl_command commands[] = {
      "version, objects, last update and its outcome of a running process"},
     {"update", cmd_update, "[opts] PID [BIN]",
      "replace a running process by a new version of it, keeping its state"},
+    {"check", cmd_check, "[opts] PID BIN",
+     "the whole validated update of PID to BIN, never committed (PID keeps serving)"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -28,7 +28,7 @@
 #define SLACK_MS 15000 /* on top of the process's own timeouts */
 
 struct opts {
-	int json, validate;
+	int json, validate, check;
 	unsigned timeout_ms;
 	const char *pidfile;
 	pid_t pid;
@@ -47,6 +47,8 @@ struct request {
 	unsigned timeout_ms, park_ms; /* effective, from the process's STATUS */
 };
 
+static const char *cmdname = "update"; /* or "check" (messages) */
+
 static void usage(FILE *f)
 {
 	fprintf(f, SYNOPSIS
@@ -56,17 +58,19 @@ static void usage(FILE *f)
 		"from (replace it on disk first), default ARGS: PID's own arguments ('--' after\n"
 		"NEW_BINARY: none).  Progress is printed per phase; --json prints one JSON object\n"
 		"per line.  --timeout MS bounds the update (default: the process's timeout_ms),\n"
-		"--pidfile F is rewritten with the new pid on commit.  Validation by backward\n"
-		"transfer (the default) is not implemented yet: pass --no-validate.\n"
+		"--pidfile F is rewritten with the new pid on commit.  Before committing, the\n"
+		"state v2 received is transferred back into a fresh instance of the old version\n"
+		"and compared with the original (any difference rolls back); --no-validate\n"
+		"skips that.  'ttst-ctl check PID NEW_BINARY' does everything but commit.\n"
 		"exit: 0 committed, 1 rolled back (the old version still serves), 2 bad usage or\n"
 		"input (nothing started), 3 process unreachable or not instrumented.\n");
 }
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "ttst-ctl: update: ");
+	fprintf(stderr, "ttst-ctl: %s: ", cmdname);
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see 'ttst-ctl update --help'\n");
+	fprintf(stderr, "; see 'ttst-ctl %s --help'\n", cmdname);
 	return CTL_EXIT_USAGE;
 }
 
@@ -285,8 +289,9 @@ static int prepare(const struct opts *o, struct request *r, char *err, size_t n)
 static size_t payload(const struct opts *o, const struct request *r, char **out, char *err,
 		      size_t n)
 {
-	struct ttst_update_req q = {o->timeout_ms, o->validate ? TTST_UPDATE_VALIDATE : 0, r->argc,
-				    0};
+	uint32_t flags =
+	    (o->validate ? TTST_UPDATE_VALIDATE : 0) | (o->check ? TTST_UPDATE_CHECK : 0);
+	struct ttst_update_req q = {o->timeout_ms, flags, r->argc, 0};
 	size_t bl = strlen(r->binary) + 1, pl = strlen(r->pidfile) + 1;
 	size_t len = sizeof q + bl + pl + r->arglen;
 	if (len > TTST_PROTO_MAX_PAYLOAD) {
@@ -362,7 +367,7 @@ static long long num(const char *text, const char *key)
 	return ctl_kv_get(text, key, v, sizeof v) ? strtoll(v, NULL, 10) : 0;
 }
 
-static const char *const phases[] = {"park", "spawn", "reinit", "transfer", "commit"};
+static const char *const phases[] = {"park", "spawn", "reinit", "transfer", "validate", "commit"};
 #define NPHASES (sizeof phases / sizeof phases[0])
 
 static void print_event(const char *text, int json)
@@ -415,6 +420,9 @@ static void result_json(const char *text, const char *outcome, const char *phase
 					       "transforms", "conservative", "freed"};
 	for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
 		ctl_json_int(&j, counters[i], num(text, counters[i]));
+	ctl_json_int(&j, "validated", num(text, "validated"));
+	ctl_json_int(&j, "compared", num(text, "compared"));
+	ctl_json_int(&j, "v1r_pid", num(text, "v1r_pid"));
 	ctl_json_str(&j, "warning", warning);
 	ctl_json_obj_end(&j);
 	putchar('\n');
@@ -432,24 +440,29 @@ static int print_result(const char *text, int json)
 		reason[0] = 0;
 	if (!ctl_kv_get(text, "warning", warning, sizeof warning))
 		warning[0] = 0;
-	int ok = !strcmp(outcome, "committed");
+	int ok = !strcmp(outcome, "committed") || !strcmp(outcome, "checked");
 	if (json)
 		result_json(text, outcome, phase, reason, warning);
+	else if (ok && outcome[1] == 'h')
+		printf("check passed in %lld ms: the update validates (%lld objects compared); "
+		       "nothing committed, pid %lld still serves\n",
+		       num(text, "total_ms"), num(text, "compared"), num(text, "old_pid"));
 	else if (ok)
-		printf("committed in %lld ms: pid %lld serves now (was %lld)\n",
-		       num(text, "total_ms"), num(text, "new_pid"), num(text, "old_pid"));
+		printf("committed in %lld ms: pid %lld serves now (was %lld; %s)\n",
+		       num(text, "total_ms"), num(text, "new_pid"), num(text, "old_pid"),
+		       num(text, "validated") ? "validated" : "not validated");
 	else
 		printf("rolled back in %s after %lld ms: %s\npid %lld still serves\n", phase,
 		       num(text, "total_ms"), reason, num(text, "old_pid"));
 	if (warning[0])
-		fprintf(stderr, "ttst-ctl: update: warning: %s\n", warning);
+		fprintf(stderr, "ttst-ctl: %s: warning: %s\n", cmdname, warning);
 	return ok ? CTL_EXIT_OK : CTL_EXIT_FAILED;
 }
 
 /* Prints a refusal (ERROR reply, or a check failed here); returns rc. */
 static int refused(const struct opts *o, int rc, const char *msg)
 {
-	fprintf(stderr, "ttst-ctl: update: %s\n", msg);
+	fprintf(stderr, "ttst-ctl: %s: %s\n", cmdname, msg);
 	if (o->json) {
 		struct ctl_json j;
 		ctl_json_init(&j, stdout);
@@ -491,8 +504,9 @@ static int run(const struct opts *o, const struct request *r, const char *p, siz
 		}
 		if (h.type == TTST_MSG_EVENT) {
 			if (!events++ && !o->json)
-				printf("updating pid %d to %s (%s)\n", (int)o->pid, r->binary,
-				       o->validate ? "validated" : "not validated");
+				printf("%s pid %d to %s (%s)\n",
+				       o->check ? "checking an update of" : "updating", (int)o->pid,
+				       r->binary, o->validate ? "validated" : "not validated");
 			print_event(text, o->json);
 			free(text);
 			continue;
@@ -508,12 +522,14 @@ static int run(const struct opts *o, const struct request *r, const char *p, siz
 	return rc;
 }
 
-int cmd_update(int argc, char **argv)
+int ctl_update_main(int argc, char **argv, int check)
 {
 	struct opts o;
 	int rc = parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	o.check = check;
+	cmdname = check ? "check" : "update";
 	struct request r;
 	memset(&r, 0, sizeof r);
 	char err[2048], *p = NULL;
@@ -528,4 +544,9 @@ int cmd_update(int argc, char **argv)
 	free(r.argbuf);
 	free(p);
 	return rc;
+}
+
+int cmd_update(int argc, char **argv)
+{
+	return ctl_update_main(argc, argv, 0);
 }

@@ -5,8 +5,10 @@
  * thread), update_req.c (checks an UPDATE request), update_spawn.c (starts
  * v2), update_image.c (v1's state image), update_chan.c (framed I/O),
  * update_finish.c (pid file, sd_notify), update_v2.c (new version),
- * update_src.c (struct ttst_src from the image), inherit.c (bind/listen,
- * close-on-exec flags).
+ * update_src.c (struct ttst_src from the image), update_validate.c (v1's
+ * validation step: v1', backward transfer, comparison), update_serve.c
+ * (reads and images served to a peer), inherit.c (bind/listen, close-on-exec
+ * flags).
  */
 #ifndef TTST_RT_UPDATE_H
 #define TTST_RT_UPDATE_H

@@ -30,7 +30,8 @@ int ttst_update_req_parse(const void *payload, uint32_t len, struct ttst_update_
 	memcpy(&r, payload, sizeof r);
 	size_t slen = len - sizeof r;
 	const char *s = (const char *)payload + sizeof r;
-	if (r.argc < 1 || r.argc > slen || r.reserved || (r.flags & ~TTST_UPDATE_VALIDATE)) {
+	uint32_t known = TTST_UPDATE_VALIDATE | TTST_UPDATE_CHECK;
+	if (r.argc < 1 || r.argc > slen || r.reserved || (r.flags & ~known)) {
 		snprintf(err, n, "malformed UPDATE request: argc %u, flags 0x%x, reserved %u",
 			 r.argc, r.flags, r.reserved);
 		return -1;
@@ -66,6 +67,12 @@ int ttst_update_req_parse(const void *payload, uint32_t len, struct ttst_update_
 	a->argc = r.argc;
 	a->timeout_ms = r.timeout_ms;
 	a->validate = (r.flags & TTST_UPDATE_VALIDATE) != 0;
+	if (r.flags & TTST_UPDATE_CHECK)
+		a->validate = a->validate ? 2 : -1;
+	if (a->validate < 0) {
+		snprintf(err, n, "a check request must also ask for validation");
+		goto err;
+	}
 	return 0;
 err:
 	ttst_update_req_free(a);

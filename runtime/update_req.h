@@ -9,7 +9,7 @@
 /* A decoded request; the strings point into buf. */
 struct ttst_update_args {
 	uint32_t timeout_ms; /* 0: the timeout_ms option */
-	int validate;
+	int validate; /* 0 no, 1 validate, 2 validate and never commit (check) */
 	const char *binary;  /* absolute path */
 	const char *pidfile; /* absolute path, "" for none */
 	uint32_t argc;

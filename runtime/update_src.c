@@ -200,6 +200,8 @@ int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst
 	const struct ttst_image_hdr *h = s->map;
 	if (check_hdr(h, size, err, n) < 0 || check_tus(s, h, err, n) < 0)
 		goto err;
+	if (!pid) /* the process that built the image */
+		s->pid = pid = h->pid;
 	s->src.pid = pid;
 	s->src.nobjs = (size_t)h->nobjs;
 	s->src.objs = (struct ttst_src_obj *)((char *)s->map + h->off_objs);

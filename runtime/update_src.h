@@ -25,7 +25,7 @@ struct ttst_update_src {
 };
 
 /* Maps the image in memfd fd (size bytes, from process pid, reachable on
- * the update channel chan), checks its header, every TU blob
+ * the update channel chan; pid 0: the pid the image names), checks its header, every TU blob
  * (ttst_meta_check) and every object record (TU and index in range,
  * sorted), and fills *s.  Returns 0, or -1 with the reason in err.  fd and
  * chan stay the caller's.  Free with ttst_update_src_free. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "ttst/abi.h"
 #include "update.h"
 #include "update_chan.h"
+#include "update_serve.h"
 #include "update_src.h"
 #include "xfer.h"
 
@@ -96,7 +98,7 @@ void ttst_update_v2_init(void)
 	ttst_info("live update: re-initialising as the new version of pid %d", (int)parent);
 }
 
-/* Receives the next message, which must be of type want (else exits). */
+/* Receives the next message, which must be of type want (0: any; else exits). */
 static void receive(uint16_t want, const char *what)
 {
 	char err[256];
@@ -107,7 +109,7 @@ static void receive(uint16_t want, const char *what)
 	}
 	if (r < 0)
 		v2_fail("update channel: %s while waiting for %s", err, what);
-	if (msg.h.type != want)
+	if (want && msg.h.type != want)
 		v2_fail("protocol error: v1 sent message type 0x%x while v2 waited for %s",
 			msg.h.type, what);
 }
@@ -124,12 +126,97 @@ static void quiesce(struct ttst_thread *self, uint32_t *ms)
 	*ms = info.waited_ms;
 }
 
-/* Asks v1 for its state and transfers it; fills rep.  Exits on failure. */
-static void transfer(struct ttst_ch_report *rep)
+/* Validation (v1' only): what v1 sent in its REF frame. */
+struct backward {
+	int on;
+	const struct ttst_xfer_ref_obj *objs; /* mapping of the memfd */
+	size_t n, size;
+	char renames[TTST_PROTO_MAX_PAYLOAD];
+	size_t renames_len;
+};
+static struct backward bw;
+
+/* Takes the REF frame in msg: maps the reference.  Exits on failure. */
+static void take_ref(void)
+{
+	struct ttst_ch_ref r;
+	if (msg.h.length < sizeof r || msg.fd < 0)
+		v2_fail("protocol error: REF message without its reference");
+	memcpy(&r, msg.payload, sizeof r);
+	if (r.size != r.nobjs * sizeof(struct ttst_xfer_ref_obj))
+		v2_fail("protocol error: REF of %llu bytes for %llu objects",
+			(unsigned long long)r.size, (unsigned long long)r.nobjs);
+	void *p = mmap(NULL, r.size ? r.size : 1, PROT_READ, MAP_SHARED, msg.fd, 0);
+	close(msg.fd);
+	if (p == MAP_FAILED)
+		v2_fail("cannot map the validation reference: %s", strerror(errno));
+	bw.on = 1;
+	bw.objs = p;
+	bw.n = (size_t)r.nobjs;
+	bw.size = (size_t)r.size;
+	bw.renames_len = msg.h.length - sizeof r;
+	memcpy(bw.renames, msg.payload + sizeof r, bw.renames_len);
+}
+
+/* A memfd holding n counterpart records, mapped at *map.  Exits on failure. */
+static int map_memfd(size_t n, struct ttst_xfer_cp **map)
+{
+	size_t len = n * sizeof **map;
+	int fd = memfd_create("ttst-map", MFD_CLOEXEC);
+	void *p = MAP_FAILED;
+	if (fd >= 0 && ftruncate(fd, (off_t)len) == 0)
+		p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		v2_fail("cannot create the map of %zu objects: %s", n, strerror(errno));
+	*map = p;
+	return fd;
+}
+
+/* Differences found by the backward run: sent to v1 (DIFF), then we wait to be killed. */
+static void report_diff(const struct ttst_xfer_diff *d)
+{
+	char text[4096];
+	size_t k = (size_t)snprintf(
+	    text, sizeof text, "%llu difference%s in %llu objects compared; first: ",
+	    (unsigned long long)d->differences, d->differences == 1 ? "" : "s",
+	    (unsigned long long)d->compared);
+	for (uint64_t i = 0; i < d->differences && i < TTST_XFER_DIFF_SHOW && k < sizeof text; i++)
+		k +=
+		    (size_t)snprintf(text + k, sizeof text - k, "%s%s", i ? "; " : "", d->first[i]);
+	ttst_err("live update (validation): %s", text);
+	if (ttst_chan_send(chan, TTST_CH_DIFF, text, (uint32_t)strlen(text), -1) < 0)
+		_exit(1);
+}
+
+/* Runs the engine on src (forward, or backward with the reference). */
+static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct ttst_xfer_report *x,
+	       struct ttst_xfer_diff *d)
+{
+	struct ttst_update_src orig; /* v1's memory, for the comparison */
+	memset(&orig, 0, sizeof orig);
+	orig.pid = parent;
+	orig.chan = chan;
+	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig};
+	struct ttst_xfer_opts o = {map, bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL, d};
+	int r = ttst_xfer_run_opts(&src->src, &o, x);
+	ttst_update_src_free(&orig);
+	return r;
+}
+
+/* Asks v1 for its state and transfers it; fills rep and *mapfd (the map of
+ * the source's objects).  Exits on failure. */
+static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_diff *d)
 {
 	if (ttst_chan_send(chan, TTST_CH_STATE_REQ, NULL, 0, -1) < 0)
 		v2_fail("cannot ask v1 for its state: %s", strerror(errno));
-	receive(TTST_CH_STATE, "the state image");
+	receive(0, "the state image");
+	if (msg.h.type == TTST_CH_REF) {
+		take_ref();
+		receive(TTST_CH_STATE, "the state image");
+	} else if (msg.h.type != TTST_CH_STATE) {
+		v2_fail("protocol error: v1 sent message type 0x%x while v2 waited for the state",
+			msg.h.type);
+	}
 	struct ttst_ch_state st;
 	if (msg.h.length != sizeof st || msg.fd < 0)
 		v2_fail("protocol error: state message without its image");
@@ -137,26 +224,60 @@ static void transfer(struct ttst_ch_report *rep)
 	struct ttst_update_src src;
 	char err[512];
 	uint64_t t0 = ttst_chan_now_ms();
-	int r = ttst_update_src_open(msg.fd, st.size, parent, chan, &src, err, sizeof err);
+	/* backward: the image is v2's (its header names it); reads through v1 would read v1 */
+	int r = ttst_update_src_open(msg.fd, st.size, bw.on ? 0 : parent, bw.on ? -1 : chan, &src,
+				     err, sizeof err);
 	rep->src_ms = (uint32_t)(ttst_chan_now_ms() - t0);
 	close(msg.fd);
 	if (r < 0)
 		v2_fail("%s", err);
 	struct ttst_xfer_report x;
+	struct ttst_xfer_cp *map;
 	memset(&x, 0, sizeof x);
+	*mapfd = map_memfd(src.src.nobjs, &map);
 	t0 = ttst_chan_now_ms();
-	r = ttst_xfer_run(&src.src, &x);
+	r = run(&src, map, &x, d);
 	rep->xfer_ms = (uint32_t)(ttst_chan_now_ms() - t0);
 	rep->chan_reads = src.via_chan ? (uint32_t)src.syscalls : 0;
+	munmap(map, src.src.nobjs ? src.src.nobjs * sizeof *map : 1);
 	ttst_update_src_free(&src);
 	if (r < 0)
-		v2_fail("transfer failed: %s", x.error[0] ? x.error : "(no reason given)");
+		v2_fail("%s failed: %s", bw.on ? "backward transfer" : "transfer",
+			x.error[0] ? x.error : "(no reason given)");
 	rep->objects = x.objects;
 	rep->bytes = x.bytes;
 	rep->pointers = x.pointers;
 	rep->transforms = x.transforms;
 	rep->conservative = x.conservative;
 	rep->freed = x.freed;
+}
+
+/* After READY: serves v1 (our image, reads) until it sends COMMIT. */
+static void serve_until_commit(void)
+{
+	int window = -1;
+	char err[256];
+	for (;;) {
+		receive(0, "the commit");
+		if (msg.h.type == TTST_CH_COMMIT)
+			break;
+		if (msg.h.type == TTST_CH_IMAGE_REQ && !bw.on) {
+			if (ttst_serve_image(chan, err, sizeof err) < 0)
+				v2_fail("%s", err);
+		} else if (msg.h.type == TTST_CH_READ) {
+			if (ttst_serve_read(chan, &msg, &window, err, sizeof err) < 0)
+				v2_fail("%s", err);
+		} else {
+			v2_fail("protocol error: v1 sent message type 0x%x while v2 waited for the "
+				"commit",
+				msg.h.type);
+		}
+		if (msg.fd >= 0)
+			close(msg.fd);
+		msg.fd = -1;
+	}
+	if (window >= 0)
+		close(window);
 }
 
 int ttst_update_v2_point(struct ttst_thread *t)
@@ -168,10 +289,16 @@ int ttst_update_v2_point(struct ttst_thread *t)
 	struct ttst_ch_report rep;
 	memset(&rep, 0, sizeof rep);
 	quiesce(t, &rep.quiesce_ms);
-	transfer(&rep);
-	if (ttst_chan_send(chan, TTST_CH_READY, &rep, sizeof rep, -1) < 0)
+	int mapfd = -1;
+	struct ttst_xfer_diff d;
+	memset(&d, 0, sizeof d);
+	transfer(&rep, &mapfd, &d);
+	if (d.differences)
+		report_diff(&d);
+	else if (ttst_chan_send(chan, TTST_CH_READY, &rep, sizeof rep, mapfd) < 0)
 		v2_fail("cannot report READY to v1: %s", strerror(errno));
-	receive(TTST_CH_COMMIT, "the commit");
+	close(mapfd);
+	serve_until_commit();
 	struct ttst_ch_commit c = {0, 0, 0};
 	memcpy(&c, msg.payload, msg.h.length == sizeof c ? sizeof c : 0);
 	prctl(PR_SET_PDEATHSIG, 0); /* v1 exits now: we live on */

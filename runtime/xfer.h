@@ -73,4 +73,77 @@ struct ttst_xfer_report {
  * state is undefined and the caller must not continue it. */
 int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep);
 
+/* --- validation (time-traveling state transfer) ---------------------------
+ *
+ *   v1 --forward run, map--> v2 --backward run--> v1' ; v1' diffs against v1
+ *
+ * The forward run exports, for every source object, its counterpart here
+ * (struct ttst_xfer_cp).  The old version composes that map with its own
+ * objects into a reference (struct ttst_xfer_ref_obj).  The backward run (in a
+ * fresh instance of the old version, v1') uses the source's renames inverted,
+ * none of its own callbacks, zeroes every counterpart before writing it, and
+ * then compares each object it received with the original old object: the
+ * bytes the backward plans write (members the new version does not have are
+ * not written and not compared), pointers by target object and offset. */
+
+enum ttst_xfer_cp_how {
+	TTST_CP_NONE = 0,   /* no counterpart (skipped, dropped, never pointed to) */
+	TTST_CP_XFER = 1,   /* transferred into addr */
+	TTST_CP_TARGET = 2, /* pointer target only (function, read-only, literal) */
+};
+
+/* Counterpart of one source object (one per src->objs entry). */
+struct ttst_xfer_cp {
+	uint64_t addr; /* here, 0 if how is TTST_CP_NONE */
+	uint32_t how;  /* enum ttst_xfer_cp_how */
+	uint32_t reserved;
+};
+
+/* One object of the original (old) process, sorted by addr: where it went in
+ * the source of the backward run (fwd, start of the counterpart). */
+struct ttst_xfer_ref_obj {
+	uint64_t addr, size; /* in the original process */
+	uint64_t fwd;	     /* counterpart in the source process */
+	uint32_t how;	     /* enum ttst_xfer_cp_how of the forward run */
+	uint32_t reserved;
+};
+
+struct ttst_xfer_ref {
+	size_t n;
+	const struct ttst_xfer_ref_obj *objs; /* sorted by addr */
+	/* Reads n bytes at addr of the original process; 0 or -1 (errno). */
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
+	void *read_ctx;
+};
+
+#define TTST_XFER_DIFF_SHOW 5 /* differences described in full */
+
+/* Result of the comparison. */
+struct ttst_xfer_diff {
+	uint64_t compared;    /* objects compared */
+	uint64_t differences; /* members (or words) that differ */
+	uint64_t unchecked;   /* pointers outside the state (libraries): not compared */
+	char first[TTST_XFER_DIFF_SHOW][400]; /* "<object>.<member>: <v1> vs <v1'>" */
+};
+
+/* Options of one run; all zero gives ttst_xfer_run. */
+struct ttst_xfer_opts {
+	struct ttst_xfer_cp *map; /* out (may be NULL): src->nobjs entries */
+	int backward;		  /* validation run: see above */
+	const char *renames;	  /* backward: the source's renames (ttst_xfer_renames_export) */
+	size_t renames_len;
+	const struct ttst_xfer_ref *ref; /* backward: compare with it (NULL: no comparison) */
+	struct ttst_xfer_diff *diff;	 /* out, with ref */
+};
+
+/* ttst_xfer_run with options.  Returns 0 (differences are not failures: see
+ * o->diff), or -1 as ttst_xfer_run. */
+int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *o,
+		       struct ttst_xfer_report *rep);
+
+/* Writes this process's registered renames into buf (n bytes) as
+ * "<type or empty>\0<from>\0<to>\0" triples.  Returns the length needed
+ * (nothing is written beyond n; the caller retries with a bigger buffer). */
+size_t ttst_xfer_renames_export(char *buf, size_t n);
+
 #endif /* TTST_RT_XFER_H */

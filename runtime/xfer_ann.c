@@ -130,6 +130,12 @@ const struct ttst_rule_renames *xf_ann_member_renames(void)
 
 const char *xf_ann_rename(const char *id)
 {
+	if (current && current->backward) {
+		for (size_t i = 0; i < current->rn.n; i++)
+			if (!current->rn.v[i].type && !strcmp(current->rn.v[i].from, id))
+				return current->rn.v[i].to;
+		return id;
+	}
 	for (size_t i = 0; i < nrenames; i++)
 		if (!renames[i].type && !strcmp(renames[i].from, id))
 			return renames[i].to;
@@ -138,6 +144,8 @@ const char *xf_ann_rename(const char *id)
 
 ttst_xfer_cb xf_ann_type_cb(const char *type)
 {
+	if (current && current->backward)
+		return NULL; /* our callbacks convert from our predecessor, not from the source */
 	for (size_t i = 0; i < ntcbs; i++)
 		if (!strcmp(tcbs[i].name, type))
 			return tcbs[i].fn;
@@ -146,6 +154,8 @@ ttst_xfer_cb xf_ann_type_cb(const char *type)
 
 uint32_t xf_ann_obj_cb(const char *id)
 {
+	if (current && current->backward)
+		return 0;
 	for (size_t i = 0; i < nocbs; i++)
 		if (!strcmp(ocbs[i].name, id))
 			return (uint32_t)i + 1;
@@ -172,6 +182,8 @@ int xf_ann_call(struct xf *x, ttst_xfer_cb cb, const struct ttst_xfer_obj *o, co
 
 int xf_ann_run_init(struct xf *x)
 {
+	if (x->backward)
+		return 0;
 	for (size_t i = 0; i < ninits; i++) {
 		x->dirty = 1;
 		int r = inits[i]();
@@ -185,4 +197,45 @@ int xf_ann_run_init(struct xf *x)
 void xf_ann_set_current(struct xf *x)
 {
 	current = x;
+}
+
+size_t ttst_xfer_renames_export(char *buf, size_t n)
+{
+	size_t len = 0;
+	pthread_mutex_lock(&ann_lock);
+	for (size_t i = 0; i < nrenames; i++) {
+		const char *f[3] = {renames[i].type ? renames[i].type : "", renames[i].from,
+				    renames[i].to};
+		for (int k = 0; k < 3; k++) {
+			size_t l = strlen(f[k]) + 1;
+			if (len + l <= n)
+				memcpy(buf + len, f[k], l);
+			len += l;
+		}
+	}
+	pthread_mutex_unlock(&ann_lock);
+	return len;
+}
+
+int xf_ann_inverse(struct xf *x, const char *buf, size_t len)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	if (len && (buf[len - 1] != '\0' || n % 3))
+		return xf_fail(x, "malformed rename table from the new version (%zu bytes)", len);
+	x->inv_buf = xf_alloc(len + 1);
+	x->inv = xf_calloc(n / 3 + 1, sizeof *x->inv);
+	if (!x->inv_buf || !x->inv)
+		return xf_fail(x, "out of memory for the new version's renames");
+	memcpy(x->inv_buf, buf, len);
+	for (const char *p = x->inv_buf; p < x->inv_buf + len; k++) {
+		const char *type = p, *from = type + strlen(type) + 1,
+			   *to = from + strlen(from) + 1;
+		p = to + strlen(to) + 1;
+		x->inv[k] = (struct ttst_rule_rename){type[0] ? type : NULL, to, from};
+	}
+	x->rn.v = x->inv;
+	x->rn.n = k;
+	return 0;
 }

@@ -99,6 +99,7 @@ struct xf_plan {
 	void *arena;	      /* paths and enum maps of the ops (freed with the plan) */
 	uint64_t ha, hb;
 	uint32_t fa, fb;
+	struct ttst_tref tb; /* the destination type (validation names members by it) */
 };
 
 /* Compiles (or finds in the cache) the plan for one element of type a in a
@@ -242,6 +243,11 @@ struct xf {
 	struct xf_qtu *qtus;	     /* TUs whose IDs are qualified (xfer_ids.c) */
 	size_t nq;
 	char etail[384];	     /* message being built: "<path>: <what>" */
+	int backward;		     /* validation run (xfer.h): no callbacks, inverse renames */
+	int zero;		     /* zero each counterpart before writing it */
+	struct ttst_rule_rename *inv; /* backward: the source's renames, inverted */
+	char *inv_buf;		      /* their strings */
+	struct ttst_xfer_cp *map;     /* out: counterparts (may be NULL) */
 };
 
 /* Sets rep->error to "<prefix><etail>" style text; returns -1. */
@@ -316,6 +322,12 @@ ttst_xfer_cb xf_ann_obj_cb_fn(uint32_t k);
 int xf_ann_run_init(struct xf *x);
 /* Calls cb for one object; returns 0 or -1 with rep->error naming it. */
 int xf_ann_call(struct xf *x, ttst_xfer_cb cb, const struct ttst_xfer_obj *o, const char *what);
+/* Installs the inverse of the source's renames (ttst_xfer_renames_export
+ * format) as x's renames.  Returns 0 or -1 (reported). */
+int xf_ann_inverse(struct xf *x, const char *buf, size_t len);
+/* xfer_diff.c: compares every object received with its original (ref);
+ * fills d.  Returns 0, or -1 (reported) if the original cannot be read. */
+int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d);
 /* The engine callbacks may use (ttst_xfer_translate), or NULL. */
 void xf_ann_set_current(struct xf *x);
 

@@ -77,6 +77,8 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	int r = 0;
 	x->cur = i;
 	x->etail[0] = '\0';
+	if (x->zero) /* validation: a member nothing writes shows up as a difference */
+		memset(d, 0, o->nsize);
 	if (o->mode == XM_PLAIN) {
 		memcpy(d, s, n);
 	} else if (o->mode == XM_CONS) {

@@ -435,6 +435,7 @@ struct xf_plan *xf_plan_get(struct xf *x, struct ttst_tref a, uint32_t fa, struc
 	p->hb = hb;
 	p->fa = fa;
 	p->fb = fb;
+	p->tb = b;
 	p->next = x->pcache[h];
 	x->pcache[h] = p;
 	return p;

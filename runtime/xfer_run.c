@@ -49,10 +49,31 @@ static void release(struct xf *x)
 	xf_free(x->xfer);
 	xf_free(x->argcopies);
 	xf_free(x->o);
+	xf_free(x->inv);
+	xf_free(x->inv_buf);
 	xf_free(x);
 }
 
+/* Fills the exported map: every object's counterpart here. */
+static void export_map(const struct xf *x)
+{
+	for (size_t i = 0; i < x->src->nobjs; i++) {
+		const struct xf_obj *o = &x->o[i];
+		uint32_t how = o->state == XS_DONE		   ? TTST_CP_XFER
+			       : o->state == XS_TARGET && o->naddr ? TTST_CP_TARGET
+								   : TTST_CP_NONE;
+		x->map[i] = (struct ttst_xfer_cp){how ? o->naddr : 0, how, 0};
+	}
+}
+
 int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
+{
+	static const struct ttst_xfer_opts none;
+	return ttst_xfer_run_opts(src, &none, rep);
+}
+
+int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *opt,
+		       struct ttst_xfer_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
 	struct xf *x = xf_calloc(1, sizeof *x);
@@ -65,6 +86,10 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 	x->src = src;
 	x->rep = rep;
 	x->rn = *xf_ann_member_renames();
+	x->backward = x->zero = opt->backward;
+	x->map = opt->map;
+	if (opt->backward && xf_ann_inverse(x, opt->renames, opt->renames_len) < 0)
+		goto out;
 	x->o = xf_calloc(src->nobjs, sizeof *x->o);
 	x->smemo = xf_calloc(src->ntus, sizeof *x->smemo);
 	if (!x->o || !x->smemo) {
@@ -85,6 +110,10 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 	if (xf_ann_run_init(x) < 0 || drain_queue(x) < 0)
 		goto out;
 	if (xf_clean_run(x, cands) < 0)
+		goto out;
+	if (x->map)
+		export_map(x);
+	if (opt->ref && xf_diff_run(x, opt->ref, opt->diff) < 0)
 		goto out;
 	rc = 0;
 	ttst_debug("transfer: %llu objects, %llu bytes, %llu pointers, %llu transforms, %llu "

@@ -6,10 +6,11 @@
 #   3. starts v1 on 127.0.0.1 (the first free port from 11311 on; v2's re-initialisation binds
 #      the same address and gets v1's inherited listening socket), loads DEMO_KEYS keys (100,000);
 #   4. starts `kvclient hammer` on one persistent connection in the background and, while it
-#      runs, `ttst-ctl update --no-validate PID v2` (validation is the next issue);
+#      runs, `ttst-ctl update PID v2`, validated: the state v2 received is transferred back into
+#      a fresh v1 (v1') and compared with v1's before the commit;
 #   5. checks that the hammer saw 0 failures and no reconnect, every key (`kvclient check`), the
 #      v2-only feature (`kvclient v2check`), the renamed statistics carried over, and prints the
-#      update's phases, its total time and the new pid.
+#      update's phases, its total time with and without the validation phase, and the new pid.
 # Exits non-zero on any failure; every process it starts is stopped by pid.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,7 +86,7 @@ hammer=$!
 sleep 1.5
 t0=$(ms)
 rc=0
-"$build/bin/ttst-ctl" update --json --no-validate --pidfile "$work/pidfile" "$pid" "$work/kvstore-v2" \
+"$build/bin/ttst-ctl" update --json --pidfile "$work/pidfile" "$pid" "$work/kvstore-v2" \
 	>"$work/update.json" 2>"$work/update.err" || rc=$?
 t1=$(ms)
 jq -r 'select(.type == "event") | "    \(.phase | . + "         " | .[0:10]) \(.phase_ms | tostring | "     " + . | .[-5:]) ms  \(.detail)"' \
@@ -94,6 +95,7 @@ cat "$work/update.err"
 [ "$rc" = 0 ] || fail "ttst-ctl update exited $rc (v1 still serves as pid $pid)"
 result=$(jq -c 'select(.type == "result")' "$work/update.json")
 [ "$(jq -r .outcome <<<"$result")" = committed ] || fail "update not committed: $result"
+[ "$(jq -r .validated <<<"$result")" = 1 ] || fail "update not validated: $result"
 newpid=$(jq -r .new_pid <<<"$result")
 [ "$(cat "$work/pidfile")" = "$newpid" ] || fail "pid file not rewritten to $newpid"
 pid=$newpid
@@ -118,4 +120,8 @@ echo
 jq -r '"demo: OK -- \(.objects) objects (\(.bytes) bytes, \(.pointers) pointers, \(.transforms) transformed members) " +
 	"moved to v2 in \(.total_ms) ms (" + ([.phases_ms | to_entries[] | "\(.key) \(.value)"] | join(", ")) +
 	" ms); pid \(.old_pid) -> \(.new_pid)"' <<<"$result"
+jq -r '"demo: validated: \(.compared) objects equal after v1 -> v2 -> v1\u0027; update \(.total_ms) ms validated, " +
+	"\(.total_ms - .phases_ms.validate) ms of it without the validation phase (ratio " +
+	"\(if .total_ms > .phases_ms.validate then (.total_ms / (.total_ms - .phases_ms.validate) * 100 | round / 100) else "n/a" end))"' \
+	<<<"$result"
 echo "demo: ttst-ctl update took $((t1 - t0)) ms wall clock; $keys keys checked, client: 0 failures, 0 reconnects"

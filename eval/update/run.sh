@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh -- the update benchmark: for 10k, 100k and 1M keys, starts kvstore v1 (ttst-cc build) on
-# 127.0.0.1, loads the keys, updates it live to v2 (`ttst-ctl update --json --no-validate`) and
-# prints each phase, the total, and the ratio of the transfer phase to a plain memcpy of the same
-# number of bytes in as many objects (update-memcpy, same run, same machine).
+# 127.0.0.1, loads the keys, updates it live to v2 twice (`ttst-ctl update --json --no-validate`,
+# then validated, each from a fresh v1) and prints each phase of the validated update, both totals
+# and their ratio, and the ratio of the transfer phase to a plain memcpy of the same number of
+# bytes in as many objects (update-memcpy, same run, same machine).
 # usage: run.sh [--smoke] BUILD_DIR     (--smoke: 2,000 keys, for ctest; TTST_BENCH_KEYS overrides)
 set -euo pipefail
 smoke=0
@@ -51,27 +52,40 @@ start_v1() {
 	exit 1
 }
 
-printf '%-9s %9s %8s | %6s %6s %6s %9s %6s | %8s | %9s %10s\n' keys objects MB park spawn reinit \
-	transfer commit total_ms memcpy_ms xfer/memcpy
-for n in $keys; do
+# one_update N OPTS...: kvstore v1 with N keys updated live to v2 with OPTS; sets $res (the result).
+one_update() {
+	local n=$1 rc=0
+	shift
 	start_v1
 	"$client" --port "$port" load "$n" >/dev/null
-	rc=0
-	"$ctl" update --json --no-validate "$pid" "$kv/kvstore-v2" >"$tmp/update" 2>&1 || rc=$?
+	"$ctl" update --json "$@" "$pid" "$kv/kvstore-v2" >"$tmp/update" 2>&1 || rc=$?
 	res=$(jq -c 'select(.type == "result")' "$tmp/update" 2>/dev/null || true)
 	if [ "$rc" != 0 ] || [ "$(jq -r .outcome <<<"$res")" != committed ]; then
-		echo "run.sh: update with $n keys failed (exit $rc): $(cat "$tmp/update")" >&2
+		echo "run.sh: update $* with $n keys failed (exit $rc): $(cat "$tmp/update")" >&2
 		exit 1
 	fi
 	pid=$(jq -r .new_pid <<<"$res")
 	"$client" --port "$port" check "$n" >/dev/null || { echo "run.sh: check after the update failed" >&2; exit 1; }
 	stop
-	read -r objects bytes park spawn reinit xfer commit total < <(jq -r \
-		'"\(.objects) \(.bytes) \(.phases_ms.park) \(.phases_ms.spawn) \(.phases_ms.reinit) \(.phases_ms.transfer) \(.phases_ms.commit) \(.total_ms)"' <<<"$res")
+}
+
+printf '%-9s %9s %8s | %6s %6s %6s %8s %8s %6s | %8s %8s %6s | %9s %10s\n' keys objects MB park \
+	spawn reinit transfer validate commit fwd_ms valid_ms ratio memcpy_ms xfer/memcpy
+for n in $keys; do
+	one_update "$n" --no-validate
+	fwd_total=$(jq -r .total_ms <<<"$res")
+	one_update "$n"
+	[ "$(jq -r .validated <<<"$res")" = 1 ] || { echo "run.sh: not validated: $res" >&2; exit 1; }
+	read -r objects bytes park spawn reinit xfer val commit total < <(jq -r \
+		'"\(.objects) \(.bytes) \(.phases_ms.park) \(.phases_ms.spawn) \(.phases_ms.reinit) \(.phases_ms.transfer) \(.phases_ms.validate) \(.phases_ms.commit) \(.total_ms)"' <<<"$res")
 	read -r mcp_us _ < <("$mcp" "$objects" "$bytes" 3)
 	ratio=$(awk -v x="$xfer" -v m="$mcp_us" 'BEGIN { printf "%.1f", (m > 0 ? x * 1000 / m : 0) }')
-	printf '%-9s %9s %8.1f | %6s %6s %6s %9s %6s | %8s | %9.2f %10s\n' "$n" "$objects" \
-		"$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$park" "$spawn" "$reinit" "$xfer" \
-		"$commit" "$total" "$(awk -v m="$mcp_us" 'BEGIN { print m / 1000 }')" "${ratio}x"
+	vratio=$(awk -v v="$total" -v f="$fwd_total" 'BEGIN { printf "%.2f", (f > 0 ? v / f : 0) }')
+	printf '%-9s %9s %8.1f | %6s %6s %6s %8s %8s %6s | %8s %8s %6s | %9.2f %10s\n' "$n" \
+		"$objects" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$park" "$spawn" \
+		"$reinit" "$xfer" "$val" "$commit" "$fwd_total" "$total" "${vratio}x" \
+		"$(awk -v m="$mcp_us" 'BEGIN { print m / 1000 }')" "${ratio}x"
 done
-echo "(phases in ms from ttst-ctl update --json; memcpy: same bytes in as many equal-sized heap objects, best of 3)"
+echo "(phases in ms of the validated update, from ttst-ctl update --json; fwd_ms: the same update"
+echo " with --no-validate, valid_ms: validated, ratio valid/fwd; memcpy: same bytes in as many"
+echo " equal-sized heap objects, best of 3)"

@@ -57,10 +57,9 @@
  *                    untouched): malformed request, binary not absolute /
  *                    missing / not a regular executable file / not
  *                    instrumented (no ttst_meta section) / another metadata
- *                    ABI version, pid file directory not writable, validation
- *                    requested (not implemented yet: "use --no-validate"), an
- *                    update or a held PARK in progress, or this process being
- *                    itself a new version that is re-initialising.
+ *                    ABI version, pid file directory not writable, CHECK
+ *                    without VALIDATE, an update or a held PARK in
+ *                    progress, or this process being itself a new version that is re-initialising.
  *                    Otherwise the reply is a stream on the same connection:
  *                    one EVENT frame per completed phase, then one RESULT
  *                    frame, then the server closes the connection.
@@ -105,7 +104,25 @@
  *                               attached to the first DATA), or err is the errno
  *                               of the copy (EFAULT: some byte is not mapped).
  *   v2 -> v1 TTST_CH_READY      struct ttst_ch_report: the transfer succeeded;
- *                               v2 waits for the decision.
+ *                               v2 waits for the decision.  Attached: a memfd
+ *                               with one struct ttst_xfer_cp (runtime/xfer.h)
+ *                               per object of the image it received (where
+ *                               each went).  While it waits, v2 answers:
+ *   v1 -> v2 TTST_CH_IMAGE_REQ  none (validation): v2 builds its own state image
+ *                               and answers TTST_CH_STATE (the memfd attached),
+ *                               the payload followed by v2's renames
+ *                               (ttst_xfer_renames_export format); READ frames
+ *                               are served as v1 serves them.
+ *   Validation: v1 then starts v1' (its own binary and arguments, the same
+ *   descriptors) exactly like v2; v1' says HELLO and STATE_REQ, and gets:
+ *   v1 -> v1' TTST_CH_REF       struct ttst_ch_ref + the new version's renames,
+ *                               memfd attached: struct ttst_xfer_ref_obj[nobjs]
+ *                               (v1's objects and where they went in v2); it
+ *                               makes v1' run backward (xfer.h) and compare.
+ *   v1 -> v1' TTST_CH_STATE     v2's image: v1' reads v2 with process_vm_readv
+ *                               and v1 with process_vm_readv or READ.
+ *   v1' -> v1 TTST_CH_READY     the round trip is equal (or TTST_CH_DIFF, text:
+ *                               "<count> differences: <first>; <second>...").
  *   v2 -> v1 TTST_CH_FAILED     text: why v2 cannot continue (transfer error,
  *                               its threads did not park, bad state image);
  *                               v2 exits after sending it.
@@ -145,6 +162,9 @@ enum ttst_msg_type {
 	TTST_CH_COMMITTED = 0x4007,
 	TTST_CH_READ = 0x4008,
 	TTST_CH_DATA = 0x4009,
+	TTST_CH_IMAGE_REQ = 0x400a,
+	TTST_CH_REF = 0x400b,
+	TTST_CH_DIFF = 0x400c,
 };
 
 struct ttst_msg_hdr {
@@ -161,6 +181,7 @@ struct ttst_park_req {
 
 /* TTST_MSG_UPDATE: fixed part of the payload (the strings follow). */
 #define TTST_UPDATE_VALIDATE 0x1u /* validate by backward transfer */
+#define TTST_UPDATE_CHECK 0x2u	  /* validate, never commit (ttst-ctl check) */
 struct ttst_update_req {
 	uint32_t timeout_ms; /* 0: the process's timeout_ms option */
 	uint32_t flags;	     /* TTST_UPDATE_* */
@@ -187,6 +208,11 @@ struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) *
 };
 
 #define TTST_CH_WINDOW (4u << 20) /* bytes per READ */
+
+struct ttst_ch_ref {
+	uint64_t size;	/* bytes of the attached memfd */
+	uint64_t nobjs; /* struct ttst_xfer_ref_obj records in it */
+};
 
 struct ttst_ch_read {
 	uint64_t addr, len;
@@ -258,6 +284,7 @@ TTST_PROTO_ASSERT(sizeof(struct ttst_ch_hello) == 8, "ttst_ch_hello layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 64, "ttst_ch_report layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_read) == 16, "ttst_ch_read layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref) == 16, "ttst_ch_ref layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_data) == 16, "ttst_ch_data layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_hdr) == 48, "ttst_image_hdr layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_tu) == 24, "ttst_image_tu layout");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-case.sh -- one e2e update case: starts CASE/v1 on 127.0.0.1, takes its dump over a client
-# connection, runs `ttst-ctl update --no-validate PID TARGET`, then dumps again on the same
+# connection, runs `ttst-ctl update $TTST_E2E_UPDATE_OPTS PID TARGET` (validated unless that says
+# --no-validate), then dumps again on the same
 # connection and compares.  CASE/case.conf sets:
 #   expect=commit        the update must commit; v2 must answer "VERSION v2" under the new pid and
 #                        its dump (recomputed from the transferred state) must equal v1's
@@ -68,9 +69,9 @@ ask dump >"$tmp/before" || exit 1
 grep -q '^FAIL' "$tmp/before" && fail "v1's own invariants fail: $(grep '^FAIL' "$tmp/before")"
 
 start=$(date +%s%3N)
-"$ctl" update --json --no-validate "$pid" "$bin/$target" >"$tmp/update" 2>"$tmp/update.err"
+"$ctl" update --json ${TTST_E2E_UPDATE_OPTS-} "$pid" "$bin/$target" >"$tmp/update" 2>"$tmp/update.err"
 got=$?
-ms=$(($(date +%s%3N) - start))
+ms=$(($(date +%s%3N) - start)); [ -n "${TTST_E2E_SHOW-}" ] && cat "$tmp/update" "$tmp/update.err" >&2
 new=$(sed -n 's/.*"type":"result".*"new_pid":\([0-9]*\).*/\1/p' "$tmp/update")
 [ -n "$new" ] && [ "$new" != 0 ] && [ "$new" != "$pid" ] && pids+=("$new")
 

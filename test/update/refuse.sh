@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # refuse.sh -- bad input is refused before anything starts, with one message naming the file or
 # pid, and the server is untouched (same connection, same state, no child, no recorded update):
-# missing, non-executable, non-instrumented and other-ABI binaries, validation (not implemented
-# yet), a bad pid file directory, bad usage, unreachable pids; and the same refusals made by the
+# missing, non-executable, non-instrumented and other-ABI binaries (with and without validation),
+# a bad pid file directory, bad usage, unreachable pids; and the same refusals made by the
 # server itself when a raw UPDATE request skips ttst-ctl's checks.
 # usage: refuse.sh BIN_DIR UPDTOOL
 bin=$1 tool=$2
@@ -36,8 +36,7 @@ refused 2 "$tmp/missing: No such file" --no-validate "$pid" "$tmp/missing"
 refused 2 "$tmp/noexec: not an executable file" --no-validate "$pid" "$tmp/noexec"
 refused 2 "$bin/plain: no ttst_meta section" --no-validate "$pid" "$bin/plain"
 refused 2 "$bin/abi: ttst_meta: TU blob at offset 0: ABI version 99" --no-validate "$pid" "$bin/abi"
-refused 2 "validation is not implemented yet; use --no-validate (pid $pid untouched)" \
-	"$pid" "$bin/echosrv-v2"
+refused 2 "$bin/plain: no ttst_meta section" "$pid" "$bin/plain" # validated by default
 refused 2 "--pidfile $tmp/nodir/srv.pid: bad path" --no-validate --pidfile "$tmp/nodir/srv.pid" \
 	"$pid" "$bin/echosrv-v2"
 refused 2 "--timeout 'abc'" --timeout abc "$pid"
@@ -48,9 +47,9 @@ plainpid=$!
 pids+=("$plainpid")
 refused 3 "pid $plainpid: not instrumented by ttst" --no-validate "$plainpid" "$bin/echosrv-v2"
 
-json=$("$ctl" update --json "$pid" "$bin/echosrv-v2" 2>/dev/null)
+json=$("$ctl" update --json "$pid" "$bin/plain" 2>/dev/null)
 [ $? -eq 2 ] || fail "--json refusal did not exit 2"
-jq -e '.type == "error" and .exit == 2 and (.message | startswith("validation is not"))' \
+jq -e '.type == "error" and .exit == 2 and (.message | contains("no ttst_meta section"))' \
 	<<<"$json" >/dev/null || fail "--json refusal: $json"
 untouched "--json refusal"
 
@@ -67,8 +66,8 @@ grep -qF "ERROR $bin/abi: metadata ABI version 99, but this process's runtime sp
 	<<<"$out" || fail "raw ABI mismatch: $out"
 raw 0 echosrv-v2 "" echosrv-v2
 grep -qF "ERROR binary 'echosrv-v2' is not an absolute path" <<<"$out" || fail "raw relative: $out"
-raw 1 "$bin/echosrv-v2" "" echosrv-v2
-grep -qF "ERROR validation is not implemented yet" <<<"$out" || fail "raw validate: $out"
+raw 2 "$bin/echosrv-v2" "" echosrv-v2
+grep -qF "ERROR a check request must also ask for validation" <<<"$out" || fail "raw check: $out"
 raw 0 "$bin/echosrv-v2" /nonexistent-dir/srv.pid echosrv-v2
 grep -qF "ERROR pid file /nonexistent-dir/srv.pid: directory not writable" <<<"$out" ||
 	fail "raw pid file: $out"

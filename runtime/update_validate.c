@@ -1,0 +1,236 @@
+/* update_validate.c -- v1's validation step: v2 serves its image, v1 starts v1' (its own binary),
+ * v1' transfers v2's state back and compares it with v1's (time-traveling state transfer). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "control.h"
+#include "log.h"
+#include "update_txn.h"
+#include "xfer.h"
+
+#define V1R_BINARY "/proc/self/exe" /* v1's own program, even if replaced on disk */
+#define CMDLINE_MAX (64u * 1024)
+
+void ttst_txn_reap_v1r(struct txn *t)
+{
+	if (!t->v1rpid || t->v1r.pid < 0)
+		return;
+	ttst_spawn_reap(&t->v1r);
+	ttst_control_unlink_pid(t->v1rpid); /* a killed v1' leaves its socket file */
+}
+
+/* Maps len bytes of fd read-only; NULL on failure (errno set). */
+static void *map_ro(int fd, size_t len)
+{
+	void *p = mmap(NULL, len ? len : 1, PROT_READ, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Writes the reference for v1' into a new memfd: each of our objects that v2
+ * transferred or points to, and its counterpart in v2.  Returns the memfd
+ * with *n records, or -1 (fails). */
+static int build_ref(struct txn *t, uint64_t *n)
+{
+	struct stat st;
+	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp);
+	if (t->fmapfd < 0 || fstat(t->fmapfd, &st) < 0 || (uint64_t)st.st_size < mlen)
+		return txn_fail(t,
+				"protocol error: v2's READY came without its map of our %llu "
+				"objects",
+				(unsigned long long)t->imgobjs);
+	const char *img = map_ro(t->imgfd, (size_t)t->imgsize);
+	const struct ttst_xfer_cp *cp = map_ro(t->fmapfd, mlen);
+	const struct ttst_image_hdr *h = (const void *)img;
+	const struct ttst_image_obj *o = img ? (const void *)(img + h->off_objs) : NULL;
+	size_t cnt = 0, len;
+	struct ttst_xfer_ref_obj *ref = NULL;
+	int fd = -1;
+	if (!img || !cp) {
+		txn_fail(t, "cannot map the state image or v2's map: %s", strerror(errno));
+		goto out;
+	}
+	for (uint64_t i = 0; i < t->imgobjs; i++)
+		cnt += cp[i].how != TTST_CP_NONE;
+	len = cnt * sizeof *ref;
+	fd = memfd_create("ttst-ref", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0 ||
+	    (len && (ref = mmap(NULL, len, PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)) {
+		txn_fail(t, "cannot create the validation reference (%zu bytes): %s", len,
+			 strerror(errno));
+		ref = NULL;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		goto out;
+	}
+	for (uint64_t i = 0, k = 0; i < t->imgobjs; i++)
+		if (cp[i].how != TTST_CP_NONE)
+			ref[k++] = (struct ttst_xfer_ref_obj){o[i].addr, o[i].size, cp[i].addr,
+							      cp[i].how, 0};
+	*n = cnt;
+	for (uint64_t i = 0; i < cnt; i++)
+		t->compared += ref[i].how == TTST_CP_XFER;
+out:
+	if (ref)
+		munmap(ref, len);
+	if (img)
+		munmap((void *)img, (size_t)t->imgsize);
+	if (cp)
+		munmap((void *)cp, mlen);
+	return fd;
+}
+
+/* Our own arguments (for v1'), in a __libc block *buf.  Returns argc, or -1. */
+static int own_args(char ***argv, char **buf)
+{
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	*buf = __libc_malloc(CMDLINE_MAX + 1);
+	if (fd < 0 || !*buf)
+		goto err;
+	for (ssize_t r; len < CMDLINE_MAX && (r = read(fd, *buf + len, CMDLINE_MAX - len)) > 0;)
+		len += (size_t)r;
+	close(fd);
+	fd = -1;
+	(*buf)[len] = '\0';
+	int argc = 0;
+	for (size_t i = 0; i < len; i++)
+		argc += (*buf)[i] == '\0';
+	*argv = __libc_calloc((size_t)argc + 1, sizeof **argv);
+	if (!argc || !*argv)
+		goto err;
+	char *p = *buf;
+	for (int k = 0; k < argc; k++, p += strlen(p) + 1)
+		(*argv)[k] = p;
+	return argc;
+err:
+	if (fd >= 0)
+		close(fd);
+	__libc_free(*buf);
+	*buf = NULL;
+	return -1;
+}
+
+/* Starts v1' and waits until it asks for the state.  Returns 0 or -1. */
+static int start_v1r(struct txn *t)
+{
+	struct ttst_update_args a = {0};
+	char *buf = NULL, err[512];
+	int argc = own_args(&a.argv, &buf);
+	if (argc < 0)
+		return txn_fail(t, "cannot read this process's arguments for v1': %s",
+				strerror(errno));
+	a.binary = V1R_BINARY;
+	a.pidfile = "";
+	a.argc = (uint32_t)argc;
+	int r = ttst_spawn_v2(&a, ttst_control_path(), &t->v1r, t->deadline, err, sizeof err);
+	__libc_free(a.argv);
+	__libc_free(buf);
+	if (r < 0)
+		return txn_fail(t, "cannot start v1': %s", err);
+	t->v1rpid = t->v1r.pid;
+	if (txn_expect(t, &t->v1r, "v1'", TTST_CH_HELLO) < 0)
+		return -1;
+	struct ttst_ch_hello h = {0, 0};
+	memcpy(&h, t->msg.payload, t->msg.h.length == sizeof h ? sizeof h : 0);
+	if (h.pid != t->v1rpid)
+		return txn_fail(t, "v1' greeted as pid %d; expected pid %d", (int)h.pid,
+				(int)t->v1rpid);
+	return txn_expect(t, &t->v1r, "v1'", TTST_CH_STATE_REQ);
+}
+
+/* v2's renames (ttst_xfer_renames_export format), forwarded to v1'. */
+struct renames {
+	char *p; /* __libc block */
+	size_t len;
+};
+
+/* Asks v2 for its image: returns the memfd with *size, and its renames in *rn. */
+static int v2_image(struct txn *t, uint64_t *size, struct renames *rn)
+{
+	if (ttst_chan_send(t->v2.chan, TTST_CH_IMAGE_REQ, NULL, 0, -1) < 0)
+		return txn_fail(t, "cannot ask v2 for its state image: %s", strerror(errno));
+	if (txn_expect(t, &t->v2, "v2", TTST_CH_STATE) < 0)
+		return -1;
+	struct ttst_ch_state st;
+	if (t->msg.fd < 0 || t->msg.h.length < sizeof st)
+		return txn_fail(t, "protocol error: v2's state image came without its memfd");
+	memcpy(&st, t->msg.payload, sizeof st);
+	*size = st.size;
+	int fd = t->msg.fd;
+	t->msg.fd = -1;
+	rn->len = t->msg.h.length - sizeof st;
+	rn->p = __libc_malloc(rn->len + 1);
+	if (!rn->p) {
+		close(fd);
+		return txn_fail(t, "out of memory keeping v2's renames");
+	}
+	memcpy(rn->p, t->msg.payload + sizeof st, rn->len);
+	return fd;
+}
+
+/* Sends v1' the reference (with v2's renames) and v2's image. */
+static int send_v1r(struct txn *t, int ref, uint64_t nref, const struct renames *rn, int img,
+		    uint64_t size)
+{
+	struct ttst_ch_ref r = {nref * sizeof(struct ttst_xfer_ref_obj), nref};
+	char *p = __libc_malloc(sizeof r + rn->len);
+	if (!p)
+		return txn_fail(t, "out of memory forwarding v2's renames");
+	memcpy(p, &r, sizeof r);
+	memcpy(p + sizeof r, rn->p, rn->len);
+	int rc = ttst_chan_send(t->v1r.chan, TTST_CH_REF, p, (uint32_t)(sizeof r + rn->len), ref);
+	__libc_free(p);
+	struct ttst_ch_state st = {size};
+	if (rc < 0 || ttst_chan_send(t->v1r.chan, TTST_CH_STATE, &st, sizeof st, img) < 0)
+		return txn_fail(t, "cannot send the state to v1': %s", strerror(errno));
+	return 0;
+}
+
+int ttst_txn_validate(struct txn *t)
+{
+	if (!t->a.validate)
+		return 0;
+	uint64_t t0 = ttst_chan_now_ms(), size = 0, nref = 0;
+	int img = -1, ref = -1, rc = -1;
+	struct renames rn = {NULL, 0};
+	t->deadline = t0 + t->timeout_ms; /* the backward transfer gets its own timeout */
+	if ((img = v2_image(t, &size, &rn)) < 0)
+		goto out;
+	uint64_t t1 = ttst_chan_now_ms();
+	if ((ref = build_ref(t, &nref)) < 0)
+		goto out;
+	if (start_v1r(t) < 0)
+		goto out;
+	uint64_t t2 = ttst_chan_now_ms();
+	if (send_v1r(t, ref, nref, &rn, img, size) < 0 ||
+	    txn_expect(t, &t->v1r, "v1'", TTST_CH_READY) < 0)
+		goto out;
+	if (t->msg.fd >= 0)
+		close(t->msg.fd);
+	t->msg.fd = -1;
+	struct ttst_ch_report r = {0};
+	memcpy(&r, t->msg.payload, t->msg.h.length == sizeof r ? sizeof r : 0);
+	pid_t v1r = t->v1rpid;
+	ttst_txn_reap_v1r(t);
+	txn_event(t,
+		  "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back, "
+		  "%u ms in v1' pid %d); v2's image %u ms, v1' started in %u ms",
+		  (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms,
+		  (int)v1r, (unsigned)(t1 - t0), (unsigned)(t2 - t1));
+	rc = 0;
+out:
+	if (img >= 0)
+		close(img);
+	if (ref >= 0)
+		close(ref);
+	__libc_free(rn.p);
+	return rc;
+}

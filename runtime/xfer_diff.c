@@ -1,0 +1,373 @@
+/* xfer_diff.c -- validation: compares the objects a backward transfer wrote with the originals. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ttst/meta.h"
+#include "xfer_int.h"
+
+#define WIN_MAX (8u << 20) /* bytes of the original read at once */
+#define WIN_GAP 4096u
+
+struct dx {
+	struct xf *x;
+	const struct ttst_xfer_ref *ref;
+	struct ttst_xfer_diff *d;
+	size_t j;	/* source object being compared */
+	char path[256]; /* member path of the element being compared */
+};
+
+/* Index of the first source object starting at a, or SIZE_MAX. */
+static size_t src_at(const struct xf *x, uint64_t a)
+{
+	size_t lo = 0, hi = x->src->nobjs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->src->objs[mid].addr < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->src->nobjs && x->src->objs[lo].addr == a ? lo : SIZE_MAX;
+}
+
+/* The counterpart here of original object k (0 if it has none). */
+static uint64_t here_of(const struct dx *c, const struct ttst_xfer_ref_obj *r)
+{
+	if (r->how == TTST_CP_NONE)
+		return 0;
+	size_t j = src_at(c->x, r->fwd);
+	if (j == SIZE_MAX)
+		return 0;
+	const struct xf_obj *o = &c->x->o[j];
+	return o->state == XS_DONE || o->state == XS_TARGET ? o->naddr : 0;
+}
+
+/* The original object containing p (or ending at p), or NULL. */
+static const struct ttst_xfer_ref_obj *ref_find(const struct ttst_xfer_ref *ref, uint64_t p)
+{
+	size_t lo = 0, hi = ref->n;
+	while (lo < hi) { /* first object starting above p */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ref->objs[mid].addr <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k-- > 0 && k + 4 > lo;) { /* a few candidates: nested or empty */
+		const struct ttst_xfer_ref_obj *r = &ref->objs[k];
+		if (p - r->addr < r->size || (p == r->addr + r->size && r->how != TTST_CP_NONE))
+			return r;
+	}
+	return NULL;
+}
+
+/* Records one difference (values a and b of len bytes) under the current path. */
+static void differ(struct dx *c, const char *sub, const void *a, const void *b, size_t len,
+		   const char *why)
+{
+	uint64_t k = c->d->differences++;
+	if (k >= TTST_XFER_DIFF_SHOW)
+		return;
+	char nm[160], va[64] = "", vb[64] = "";
+	uint64_t x = 0, y = 0;
+	if (len <= 8) {
+		memcpy(&x, a, len);
+		memcpy(&y, b, len);
+		snprintf(va, sizeof va, "%" PRIu64 " (0x%" PRIx64 ")", x, x);
+		snprintf(vb, sizeof vb, "%" PRIu64 " (0x%" PRIx64 ")", y, y);
+	} else {
+		for (size_t i = 0; i < len && i < 12; i++) {
+			snprintf(va + 2 * i, 3, "%02x", ((const unsigned char *)a)[i]);
+			snprintf(vb + 2 * i, 3, "%02x", ((const unsigned char *)b)[i]);
+		}
+		if (len > 12) {
+			strcat(va, "...");
+			strcat(vb, "...");
+		}
+	}
+	snprintf(c->d->first[k], sizeof c->d->first[k], "%s%s%s: old %s, after the round trip %s%s",
+		 xf_obj_name(c->x, c->j, nm, sizeof nm), c->path, sub, va, vb, why);
+}
+
+/* Compares one pointer: the original p must come back as the counterpart of
+ * its target at the same offset. */
+static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const unsigned char *b)
+{
+	uint64_t p, q;
+	memcpy(&p, a, 8);
+	memcpy(&q, b, 8);
+	if (!p) {
+		if (q)
+			differ(c, sub, a, b, 8, " (was NULL)");
+		return;
+	}
+	const struct ttst_xfer_ref_obj *r = ref_find(c->ref, p);
+	if (!r) { /* a library address: translated by name, not comparable here */
+		c->d->unchecked++;
+		return;
+	}
+	uint64_t h = here_of(c, r);
+	if (!h)
+		differ(c, sub, a, b, 8, " (its target did not come back)");
+	else if (q != h + (p - r->addr))
+		differ(c, sub, a, b, 8, " (points elsewhere)");
+}
+
+/* Word by word: equal, or a pointer that came back to its target. */
+static void cmp_words(struct dx *c, const unsigned char *a, const unsigned char *b, uint64_t n,
+		      uint64_t base)
+{
+	uint64_t off = 0;
+	for (; off + 8 <= n; off += 8) {
+		if (!memcmp(a + off, b + off, 8))
+			continue;
+		char sub[40];
+		snprintf(sub, sizeof sub, "+%" PRIu64, base + off);
+		uint64_t p;
+		memcpy(&p, a + off, 8);
+		if (ref_find(c->ref, p))
+			cmp_ptr(c, sub, a + off, b + off);
+		else
+			differ(c, sub, a + off, b + off, 8, "");
+	}
+	if (off < n && memcmp(a + off, b + off, n - off)) {
+		char sub[40];
+		snprintf(sub, sizeof sub, "+%" PRIu64, base + off);
+		differ(c, sub, a + off, b + off, n - off, "");
+	}
+}
+
+/* Compares bit field bits [bit, bit + bits) of the len bytes at a and b. */
+static int bits_differ(const unsigned char *a, const unsigned char *b, uint64_t len, int bit,
+		       int bits)
+{
+	uint64_t x = 0, y = 0, n = len < 8 ? len : 8;
+	memcpy(&x, a, n);
+	memcpy(&y, b, n);
+	uint64_t m = bits >= 64 ? ~0ull : ((1ull << bits) - 1) << bit;
+	return (x & m) != (y & m);
+}
+
+static void cmp_plan(struct dx *c, const struct xf_plan *p, const unsigned char *a,
+		     const unsigned char *b);
+
+/* The member of type t at byte off: appends its path to buf (at *len) and
+ * returns its offset in *moff and size in *msize (t itself if no member
+ * holds off). */
+static void member_at(struct ttst_tref t, uint64_t off, char *buf, size_t n, uint64_t *moff,
+		      uint64_t *msize)
+{
+	const struct ttst_type_rec *r = ttst_rule_type(t);
+	*moff = 0;
+	*msize = r ? r->size : 0;
+	for (int depth = 0; r && depth < 16; depth++) {
+		size_t len = strlen(buf);
+		if (r->kind == TTST_K_ARRAY && r->count) {
+			struct ttst_tref e = {t.tu, r->ref};
+			const struct ttst_type_rec *er = ttst_rule_type(e);
+			if (!er || !er->size)
+				return;
+			uint64_t k = off / er->size;
+			snprintf(buf + len, n - len, "[%" PRIu64 "]", k);
+			off -= k * er->size;
+			*moff += k * er->size;
+			*msize = er->size;
+			t = e;
+			r = er;
+			continue;
+		}
+		if (r->kind != TTST_K_STRUCT)
+			return;
+		const struct ttst_member_rec *m = ttst_meta_members(t.tu) + r->ref, *hit = NULL;
+		for (uint32_t i = 0; i < r->count; i++) {
+			const struct ttst_type_rec *mr =
+			    ttst_rule_type((struct ttst_tref){t.tu, m[i].type});
+			if (mr && off >= m[i].offset &&
+			    off - m[i].offset < (mr->size ? mr->size : 1))
+				hit = &m[i];
+		}
+		if (!hit)
+			return;
+		snprintf(buf + len, n - len, ".%s", ttst_meta_str(t.tu, hit->name));
+		t = (struct ttst_tref){t.tu, hit->type};
+		r = ttst_rule_type(t);
+		off -= hit->offset;
+		*moff += hit->offset;
+		*msize = r ? r->size : 0;
+	}
+}
+
+/* A copied range differs: names the first member that differs (by the
+ * destination type of plan p) and compares it alone. */
+static void copy_differs(struct dx *c, const struct xf_plan *p, const struct xf_op *op,
+			 const unsigned char *a, const unsigned char *b)
+{
+	uint64_t i = 0;
+	while (i < op->dlen && a[op->doff + i] == b[op->doff + i])
+		i++;
+	char sub[200] = "";
+	uint64_t moff = 0, msize = 0;
+	member_at(p->tb, op->doff + i, sub, sizeof sub, &moff, &msize);
+	if (!sub[0] || !msize || moff + msize > op->doff + op->dlen || moff < op->doff) {
+		differ(c, op->path ? op->path : "", a + op->doff, b + op->doff, op->dlen, "");
+		return;
+	}
+	differ(c, sub, a + moff, b + moff, msize, "");
+}
+
+/* One op of a plan, at destination offsets (both sides have the old layout). */
+static void cmp_op(struct dx *c, const struct xf_plan *p, const struct xf_op *op,
+		   const unsigned char *a, const unsigned char *b)
+{
+	const unsigned char *x = a + op->doff, *y = b + op->doff;
+	const char *sub = op->path ? op->path : "";
+	if (op->code == XO_ARR) {
+		size_t keep = strlen(c->path);
+		for (uint64_t e = 0; e < op->count; e++) {
+			snprintf(c->path + keep, sizeof c->path - keep, "%s[%" PRIu64 "]", sub, e);
+			cmp_plan(c, op->sub, x + e * op->dstride, y + e * op->dstride);
+		}
+		c->path[keep] = '\0';
+	} else if (op->code == XO_PTR && op->dlen == 8) {
+		cmp_ptr(c, sub, x, y);
+	} else if (op->code == XO_UNION && (op->check || op->pxfer)) {
+		size_t keep = strlen(c->path);
+		snprintf(c->path + keep, sizeof c->path - keep, "%s", sub);
+		cmp_words(c, x, y, op->dlen, 0);
+		c->path[keep] = '\0';
+	} else if (op->dbits) {
+		if (bits_differ(x, y, op->dlen, op->dbit, op->dbits))
+			differ(c, sub, x, y, op->dlen < 8 ? op->dlen : 8, " (bit field)");
+	} else if (memcmp(x, y, op->dlen)) {
+		if (op->code == XO_COPY)
+			copy_differs(c, p, op, a, b);
+		else
+			differ(c, sub, x, y, op->dlen, "");
+	}
+}
+
+static void cmp_plan(struct dx *c, const struct xf_plan *p, const unsigned char *a,
+		     const unsigned char *b)
+{
+	for (size_t i = 0; i < p->nops; i++)
+		cmp_op(c, p, &p->ops[i], a, b);
+}
+
+/* A typed heap / mmap object: its elements (as xfer_move.c wrote them). */
+static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned char *a,
+		      const unsigned char *b, uint64_t size)
+{
+	const struct ttst_src_obj *so = &c->x->src->objs[c->j];
+	const struct xf_plan *p = sh->elem;
+	uint64_t n = p->ssize ? so->size / p->ssize : 0;
+	if (sh->tail) {
+		const struct xf_plan *t = sh->tail;
+		cmp_plan(c, p, a, b);
+		uint64_t k = so->size > sh->tail_soff ? (so->size - sh->tail_soff) / t->ssize : 0;
+		for (uint64_t e = 0; e < k && sh->tail_doff + (e + 1) * t->dsize <= size; e++) {
+			snprintf(c->path, sizeof c->path, "[tail %" PRIu64 "]", e);
+			uint64_t o = sh->tail_doff + e * t->dsize;
+			cmp_plan(c, t, a + o, b + o);
+		}
+		c->path[0] = '\0';
+		return;
+	}
+	uint64_t e = 0;
+	for (; e < n && (e + 1) * p->dsize <= size; e++) {
+		snprintf(c->path, sizeof c->path, "[%" PRIu64 "]", e);
+		cmp_plan(c, p, a + e * p->dsize, b + e * p->dsize);
+	}
+	c->path[0] = '\0';
+	if (e * p->dsize < size)
+		cmp_words(c, a + e * p->dsize, b + e * p->dsize, size - e * p->dsize, e * p->dsize);
+}
+
+/* Compares original r (bytes a) with its round-trip copy here. */
+static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a)
+{
+	char nm[160];
+	size_t j = src_at(c->x, r->fwd);
+	const struct xf_obj *o = j == SIZE_MAX ? NULL : &c->x->o[j];
+	c->d->compared++;
+	c->path[0] = '\0';
+	if (!o || o->state != XS_DONE) {
+		uint64_t k = c->d->differences++;
+		if (k < TTST_XFER_DIFF_SHOW)
+			snprintf(c->d->first[k], sizeof c->d->first[k],
+				 "%s (0x%" PRIx64
+				 " in the old version): its copy in the new version "
+				 "did not come back",
+				 o ? xf_obj_name(c->x, j, nm, sizeof nm) : "object", r->addr);
+		return;
+	}
+	c->j = j;
+	const unsigned char *b = (const unsigned char *)(uintptr_t)o->naddr;
+	uint64_t size = r->size < o->nsize ? r->size : o->nsize;
+	if (o->nsize < r->size) {
+		uint64_t k = c->d->differences++;
+		if (k < TTST_XFER_DIFF_SHOW)
+			snprintf(c->d->first[k], sizeof c->d->first[k],
+				 "%s: %" PRIu64 " bytes in the old version, %" PRIu64
+				 " after the round trip",
+				 xf_obj_name(c->x, j, nm, sizeof nm), r->size, o->nsize);
+	}
+	if (o->mode != XM_TYPED) {
+		cmp_words(c, a, b, size, 0);
+	} else if (c->x->shapes[o->shape].single) {
+		if (c->x->shapes[o->shape].elem->dsize <= size)
+			cmp_plan(c, c->x->shapes[o->shape].elem, a, b);
+	} else {
+		cmp_array(c, &c->x->shapes[o->shape], a, b, size);
+	}
+}
+
+int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d)
+{
+	struct dx c = {x, ref, d, 0, ""};
+	unsigned char *buf = NULL;
+	size_t cap = 0, k = 0;
+	memset(d, 0, sizeof *d);
+	while (k < ref->n) {
+		if (ref->objs[k].how != TTST_CP_XFER) {
+			k++;
+			continue;
+		}
+		uint64_t ws = ref->objs[k].addr, we = ws + ref->objs[k].size;
+		size_t e = k + 1;
+		for (; e < ref->n; e++) {
+			const struct ttst_xfer_ref_obj *r = &ref->objs[e];
+			uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
+			if (r->how == TTST_CP_XFER &&
+			    (r->addr > we + WIN_GAP || end - ws > WIN_MAX))
+				break;
+			if (r->how == TTST_CP_XFER)
+				we = end;
+		}
+		if (we - ws > cap) {
+			unsigned char *nb = xf_realloc(buf, we - ws);
+			if (!nb) {
+				xf_free(buf);
+				return xf_fail(x, "out of memory comparing %" PRIu64 " bytes",
+					       we - ws);
+			}
+			buf = nb;
+			cap = we - ws;
+		}
+		if (we > ws && ref->read(ref->read_ctx, ws, buf, we - ws) < 0) {
+			int err = errno;
+			xf_free(buf);
+			return xf_fail(x,
+				       "cannot read %" PRIu64 " bytes at 0x%" PRIx64
+				       " of the old version to compare: %s",
+				       we - ws, ws, strerror(err));
+		}
+		for (; k < e; k++)
+			if (ref->objs[k].how == TTST_CP_XFER)
+				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws));
+	}
+	xf_free(buf);
+	return 0;
+}

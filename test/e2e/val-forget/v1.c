@@ -1,0 +1,14 @@
+/* val-forget/v1.c -- validation case: counters and a 50-item heap list; v2 forgets a member of
+ * every item (a callback), the backward transfer must show it and the update must roll back. */
+#include <stdlib.h>
+
+#include "common.h"
+#include "drv.h"
+
+const char case_version[] = "v1";
+struct stats g_stats;
+
+int main(int argc, char **argv)
+{
+	return drv_main(argc, argv);
+}
