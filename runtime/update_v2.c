@@ -250,6 +250,7 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	rep->transforms = x.transforms;
 	rep->conservative = x.conservative;
 	rep->freed = x.freed;
+	rep->diff_ms = d->ms;
 }
 
 /* After READY: serves v1 (our image, reads) until it sends COMMIT. */

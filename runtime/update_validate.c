@@ -220,11 +220,12 @@ int ttst_txn_validate(struct txn *t)
 	memcpy(&r, t->msg.payload, t->msg.h.length == sizeof r ? sizeof r : 0);
 	pid_t v1r = t->v1rpid;
 	ttst_txn_reap_v1r(t);
-	txn_event(t,
-		  "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back, "
-		  "%u ms in v1' pid %d); v2's image %u ms, v1' started in %u ms",
-		  (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms,
-		  (int)v1r, (unsigned)(t1 - t0), (unsigned)(t2 - t1));
+	txn_event(
+	    t,
+	    "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back, "
+	    "%u ms in v1' pid %d, %u of them comparing); v2's image %u ms, v1' started in %u ms",
+	    (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms, (int)v1r,
+	    r.diff_ms, (unsigned)(t1 - t0), (unsigned)(t2 - t1));
 	rc = 0;
 out:
 	if (img >= 0)

@@ -123,6 +123,7 @@ struct ttst_xfer_diff {
 	uint64_t compared;    /* objects compared */
 	uint64_t differences; /* members (or words) that differ */
 	uint64_t unchecked;   /* pointers outside the state (libraries): not compared */
+	uint32_t ms;	      /* time the comparison took */
 	char first[TTST_XFER_DIFF_SHOW][400]; /* "<object>.<member>: <v1> vs <v1'>" */
 };
 

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ttst/meta.h"
 #include "xfer_int.h"
@@ -11,18 +12,64 @@
 #define WIN_MAX (8u << 20) /* bytes of the original read at once */
 #define WIN_GAP 4096u
 
+#define NO_ELEM UINT64_MAX
+
 struct dx {
 	struct xf *x;
 	const struct ttst_xfer_ref *ref;
 	struct ttst_xfer_diff *d;
-	size_t j;	/* source object being compared */
-	char path[256]; /* member path of the element being compared */
+	size_t j;	  /* source object being compared */
+	uint64_t elem;	  /* element of a heap array being compared, or NO_ELEM */
+	int tail;	  /* elem is a flexible array element */
+	char path[256];	  /* member path inside that element (nested arrays) */
+	uint32_t *src;	  /* per reference object: its source object, UINT32_MAX if none */
+	size_t rfinger;	  /* last reference object a pointer was found in */
+	uint32_t *bucket; /* first reference object starting in each address bucket, + n */
+	uint64_t base, nbuckets;
+	int shift; /* bucket = (addr - base) >> shift */
 };
 
-/* Index of the first source object starting at a, or SIZE_MAX. */
-static size_t src_at(const struct xf *x, uint64_t a)
+#define MAX_BUCKETS (1u << 21)
+
+/* Buckets the reference objects by address (ref_find looks in one).
+ * Returns 0, or -1 (reported). */
+static int bucket_ref(struct dx *c)
 {
-	size_t lo = 0, hi = x->src->nobjs;
+	const struct ttst_xfer_ref *ref = c->ref;
+	if (ref->n < 64)
+		return 0; /* a plain binary search is as fast */
+	c->base = ref->objs[0].addr;
+	uint64_t span = ref->objs[ref->n - 1].addr - c->base + 1;
+	while ((span >> c->shift) >= MAX_BUCKETS)
+		c->shift++;
+	c->nbuckets = (span >> c->shift) + 1;
+	c->bucket = xf_alloc((c->nbuckets + 1) * sizeof *c->bucket);
+	if (!c->bucket)
+		return xf_fail(c->x, "out of memory indexing %zu objects", ref->n);
+	size_t k = 0;
+	for (uint64_t b = 0; b <= c->nbuckets; b++) {
+		while (k < ref->n && ((ref->objs[k].addr - c->base) >> c->shift) < b)
+			k++;
+		c->bucket[b] = (uint32_t)k;
+	}
+	return 0;
+}
+
+/* Index of the first source object starting at a, searching from lo on (the
+ * objects are sorted: a finger near the answer makes it cheap), or SIZE_MAX. */
+static size_t src_at(const struct xf *x, uint64_t a, size_t lo)
+{
+	size_t n = x->src->nobjs, hi, step = 1;
+	if (lo >= n || x->src->objs[lo].addr > a)
+		lo = 0;
+	hi = lo;
+	while (hi < n && x->src->objs[hi].addr < a) { /* gallop */
+		lo = hi;
+		hi += step;
+		step *= 2;
+	}
+	if (hi > n)
+		hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (x->src->objs[mid].addr < a)
@@ -33,22 +80,53 @@ static size_t src_at(const struct xf *x, uint64_t a)
 	return lo < x->src->nobjs && x->src->objs[lo].addr == a ? lo : SIZE_MAX;
 }
 
-/* The counterpart here of original object k (0 if it has none). */
+/* Finds every reference object's source object (c->src).  Returns 0 or -1. */
+static int map_src(struct dx *c)
+{
+	c->src = xf_alloc((c->ref->n ? c->ref->n : 1) * sizeof *c->src);
+	if (!c->src)
+		return xf_fail(c->x, "out of memory comparing %zu objects", c->ref->n);
+	size_t finger = 0;
+	for (size_t k = 0; k < c->ref->n; k++) {
+		size_t j = c->ref->objs[k].how == TTST_CP_NONE
+			       ? SIZE_MAX
+			       : src_at(c->x, c->ref->objs[k].fwd, finger);
+		c->src[k] = j == SIZE_MAX ? UINT32_MAX : (uint32_t)j;
+		if (j != SIZE_MAX)
+			finger = j;
+	}
+	return 0;
+}
+
+/* The counterpart here of original object r (0 if it has none). */
 static uint64_t here_of(const struct dx *c, const struct ttst_xfer_ref_obj *r)
 {
-	if (r->how == TTST_CP_NONE)
-		return 0;
-	size_t j = src_at(c->x, r->fwd);
-	if (j == SIZE_MAX)
+	uint32_t j = c->src[r - c->ref->objs];
+	if (j == UINT32_MAX)
 		return 0;
 	const struct xf_obj *o = &c->x->o[j];
 	return o->state == XS_DONE || o->state == XS_TARGET ? o->naddr : 0;
 }
 
 /* The original object containing p (or ending at p), or NULL. */
-static const struct ttst_xfer_ref_obj *ref_find(const struct ttst_xfer_ref *ref, uint64_t p)
+static const struct ttst_xfer_ref_obj *ref_find(struct dx *c, uint64_t p)
 {
+	const struct ttst_xfer_ref *ref = c->ref;
+	if (c->rfinger < ref->n) { /* neighbours point to neighbours */
+		const struct ttst_xfer_ref_obj *r = &ref->objs[c->rfinger];
+		if (p - r->addr < r->size)
+			return r;
+	}
 	size_t lo = 0, hi = ref->n;
+	if (c->bucket && p >= c->base) { /* narrow by the address bucket */
+		uint64_t b = (p - c->base) >> c->shift;
+		if (b < c->nbuckets) {
+			hi = c->bucket[b + 1];
+			lo = c->bucket[b] ? c->bucket[b] - 1 : 0;
+		} else {
+			lo = c->bucket[c->nbuckets] ? c->bucket[c->nbuckets] - 1 : 0;
+		}
+	}
 	while (lo < hi) { /* first object starting above p */
 		size_t mid = lo + (hi - lo) / 2;
 		if (ref->objs[mid].addr <= p)
@@ -58,8 +136,10 @@ static const struct ttst_xfer_ref_obj *ref_find(const struct ttst_xfer_ref *ref,
 	}
 	for (size_t k = lo; k-- > 0 && k + 4 > lo;) { /* a few candidates: nested or empty */
 		const struct ttst_xfer_ref_obj *r = &ref->objs[k];
-		if (p - r->addr < r->size || (p == r->addr + r->size && r->how != TTST_CP_NONE))
+		if (p - r->addr < r->size || (p == r->addr + r->size && r->how != TTST_CP_NONE)) {
+			c->rfinger = k;
 			return r;
+		}
 	}
 	return NULL;
 }
@@ -88,8 +168,12 @@ static void differ(struct dx *c, const char *sub, const void *a, const void *b, 
 			strcat(vb, "...");
 		}
 	}
-	snprintf(c->d->first[k], sizeof c->d->first[k], "%s%s%s: old %s, after the round trip %s%s",
-		 xf_obj_name(c->x, c->j, nm, sizeof nm), c->path, sub, va, vb, why);
+	char el[40] = "";
+	if (c->elem != NO_ELEM)
+		snprintf(el, sizeof el, "[%s%" PRIu64 "]", c->tail ? "tail " : "", c->elem);
+	snprintf(c->d->first[k], sizeof c->d->first[k],
+		 "%s%s%s%s: old %s, after the round trip %s%s",
+		 xf_obj_name(c->x, c->j, nm, sizeof nm), el, c->path, sub, va, vb, why);
 }
 
 /* Compares one pointer: the original p must come back as the counterpart of
@@ -104,7 +188,7 @@ static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const
 			differ(c, sub, a, b, 8, " (was NULL)");
 		return;
 	}
-	const struct ttst_xfer_ref_obj *r = ref_find(c->ref, p);
+	const struct ttst_xfer_ref_obj *r = ref_find(c, p);
 	if (!r) { /* a library address: translated by name, not comparable here */
 		c->d->unchecked++;
 		return;
@@ -128,7 +212,7 @@ static void cmp_words(struct dx *c, const unsigned char *a, const unsigned char 
 		snprintf(sub, sizeof sub, "+%" PRIu64, base + off);
 		uint64_t p;
 		memcpy(&p, a + off, 8);
-		if (ref_find(c->ref, p))
+		if (ref_find(c, p))
 			cmp_ptr(c, sub, a + off, b + off);
 		else
 			differ(c, sub, a + off, b + off, 8, "");
@@ -267,20 +351,22 @@ static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned ch
 		const struct xf_plan *t = sh->tail;
 		cmp_plan(c, p, a, b);
 		uint64_t k = so->size > sh->tail_soff ? (so->size - sh->tail_soff) / t->ssize : 0;
+		c->tail = 1;
 		for (uint64_t e = 0; e < k && sh->tail_doff + (e + 1) * t->dsize <= size; e++) {
-			snprintf(c->path, sizeof c->path, "[tail %" PRIu64 "]", e);
+			c->elem = e;
 			uint64_t o = sh->tail_doff + e * t->dsize;
 			cmp_plan(c, t, a + o, b + o);
 		}
-		c->path[0] = '\0';
+		c->tail = 0;
+		c->elem = NO_ELEM;
 		return;
 	}
 	uint64_t e = 0;
 	for (; e < n && (e + 1) * p->dsize <= size; e++) {
-		snprintf(c->path, sizeof c->path, "[%" PRIu64 "]", e);
+		c->elem = e;
 		cmp_plan(c, p, a + e * p->dsize, b + e * p->dsize);
 	}
-	c->path[0] = '\0';
+	c->elem = NO_ELEM;
 	if (e * p->dsize < size)
 		cmp_words(c, a + e * p->dsize, b + e * p->dsize, size - e * p->dsize, e * p->dsize);
 }
@@ -289,8 +375,8 @@ static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned ch
 static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a)
 {
 	char nm[160];
-	size_t j = src_at(c->x, r->fwd);
-	const struct xf_obj *o = j == SIZE_MAX ? NULL : &c->x->o[j];
+	uint32_t j = c->src[r - c->ref->objs];
+	const struct xf_obj *o = j == UINT32_MAX ? NULL : &c->x->o[j];
 	c->d->compared++;
 	c->path[0] = '\0';
 	if (!o || o->state != XS_DONE) {
@@ -314,6 +400,10 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 				 " after the round trip",
 				 xf_obj_name(c->x, j, nm, sizeof nm), r->size, o->nsize);
 	}
+	const struct xf_shape *sh = o->mode == XM_TYPED ? &c->x->shapes[o->shape] : NULL;
+	int ptrs = !sh || sh->elem->has_ptr || (sh->tail && sh->tail->has_ptr);
+	if (!ptrs && !memcmp(a, b, size))
+		return; /* fast path: no pointers, every byte equal */
 	if (o->mode != XM_TYPED) {
 		cmp_words(c, a, b, size, 0);
 	} else if (c->x->shapes[o->shape].single) {
@@ -326,10 +416,17 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 
 int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d)
 {
-	struct dx c = {x, ref, d, 0, ""};
+	struct dx c = {x, ref, d, 0, NO_ELEM, 0, "", NULL, 0, NULL, 0, 0, 0};
 	unsigned char *buf = NULL;
 	size_t cap = 0, k = 0;
 	memset(d, 0, sizeof *d);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (map_src(&c) < 0 || bucket_ref(&c) < 0) {
+		xf_free(c.src);
+		xf_free(c.bucket);
+		return -1;
+	}
 	while (k < ref->n) {
 		if (ref->objs[k].how != TTST_CP_XFER) {
 			k++;
@@ -350,6 +447,8 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 			unsigned char *nb = xf_realloc(buf, we - ws);
 			if (!nb) {
 				xf_free(buf);
+				xf_free(c.src);
+				xf_free(c.bucket);
 				return xf_fail(x, "out of memory comparing %" PRIu64 " bytes",
 					       we - ws);
 			}
@@ -359,6 +458,8 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 		if (we > ws && ref->read(ref->read_ctx, ws, buf, we - ws) < 0) {
 			int err = errno;
 			xf_free(buf);
+			xf_free(c.src);
+			xf_free(c.bucket);
 			return xf_fail(x,
 				       "cannot read %" PRIu64 " bytes at 0x%" PRIx64
 				       " of the old version to compare: %s",
@@ -369,5 +470,9 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws));
 	}
 	xf_free(buf);
+	xf_free(c.src);
+	xf_free(c.bucket);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->ms = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return 0;
 }

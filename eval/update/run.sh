@@ -59,6 +59,8 @@ one_update() {
 	start_v1
 	"$client" --port "$port" load "$n" >/dev/null
 	"$ctl" update --json "$@" "$pid" "$kv/kvstore-v2" >"$tmp/update" 2>&1 || rc=$?
+	[ -z "${TTST_BENCH_SHOW-}" ] || jq -r 'select(.type == "event") | "  \(.phase): \(.detail)"' \
+		"$tmp/update" >&2
 	res=$(jq -c 'select(.type == "result")' "$tmp/update" 2>/dev/null || true)
 	if [ "$rc" != 0 ] || [ "$(jq -r .outcome <<<"$res")" != committed ]; then
 		echo "run.sh: update $* with $n keys failed (exit $rc): $(cat "$tmp/update")" >&2

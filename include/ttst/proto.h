@@ -205,6 +205,8 @@ struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) *
 	uint32_t src_ms;     /* v2: mapping and checking the state image */
 	uint32_t xfer_ms;    /* v2: ttst_xfer_run */
 	uint32_t chan_reads; /* READ requests (process_vm_readv refused), 0 normally */
+	uint32_t diff_ms;    /* v1': comparing with v1 (part of xfer_ms) */
+	uint32_t reserved;
 };
 
 #define TTST_CH_WINDOW (4u << 20) /* bytes per READ */
@@ -281,7 +283,7 @@ TTST_PROTO_ASSERT(sizeof(struct ttst_msg_hdr) == 12, "ttst_msg_hdr layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_park_req) == 8, "ttst_park_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_update_req) == 16, "ttst_update_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_hello) == 8, "ttst_ch_hello layout");
-TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 64, "ttst_ch_report layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 72, "ttst_ch_report layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_read) == 16, "ttst_ch_read layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref) == 16, "ttst_ch_ref layout");
