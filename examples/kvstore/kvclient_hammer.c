@@ -1,6 +1,7 @@
 /* kvclient_hammer.c -- kvclient hammer: a bounded, verified get/set/incr loop on one connection. */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,12 @@ struct model {
 	uint64_t ctr[HC];
 };
 
+/* Latencies of a set of requests: count, maximum and histogram (see hbucket). */
+struct lat {
+	uint64_t requests, max_us;
+	uint64_t hist[HIST];
+};
+
 struct hammer {
 	struct kc k;
 	const struct kc_opts *o;
@@ -29,9 +36,31 @@ struct hammer {
 	uint64_t rng;
 	unsigned pid;
 	double deadline;
-	uint64_t requests, failures, reconnects, max_us;
-	uint64_t hist[HIST];
+	uint64_t failures, reconnects;
+	struct lat all, in, out; /* every request; during / outside update windows */
 };
+
+/* Update windows flagged by a driver script: SIGUSR1 opens one, SIGUSR2 closes it; SIGTERM
+ * ends the run early (the report is still printed). */
+static volatile sig_atomic_t g_window, g_window_starts, g_stop;
+
+static void on_window(int sig)
+{
+	if (sig == SIGUSR1) {
+		g_window = 1;
+		g_window_starts++;
+	} else if (sig == SIGUSR2) {
+		g_window = 0;
+	} else {
+		g_stop = 1;
+	}
+}
+
+/* Window state when a request starts: bit 0 = a window is open, the rest = windows opened. */
+static long window_mark(void)
+{
+	return (long)g_window | (long)g_window_starts << 1;
+}
 
 /* Log-linear bucket of a latency in microseconds: exact below 128, then 64 per power of 2. */
 static unsigned hbucket(uint64_t v)
@@ -55,17 +84,17 @@ static uint64_t hbucket_top(unsigned b)
 	return (((uint64_t)(b % 64 + 64) + 1) << shift) - 1;
 }
 
-static uint64_t percentile(const struct hammer *h, double p)
+static uint64_t percentile(const struct lat *l, double p)
 {
-	uint64_t want = (uint64_t)(p * (double)h->requests + 0.999999), seen = 0;
+	uint64_t want = (uint64_t)(p * (double)l->requests + 0.999999), seen = 0;
 	unsigned b;
 
 	for (b = 0; b < HIST; b++) {
-		seen += h->hist[b];
+		seen += l->hist[b];
 		if (seen >= want && seen)
-			return hbucket_top(b) < h->max_us ? hbucket_top(b) : h->max_us;
+			return hbucket_top(b) < l->max_us ? hbucket_top(b) : l->max_us;
 	}
-	return h->max_us;
+	return l->max_us;
 }
 
 static uint64_t next_rand(struct hammer *h)
@@ -76,14 +105,22 @@ static uint64_t next_rand(struct hammer *h)
 	return h->rng;
 }
 
-static void record(struct hammer *h, double t0)
+static void lat_add(struct lat *l, uint64_t us)
+{
+	l->requests++;
+	l->hist[hbucket(us)]++;
+	if (us > l->max_us)
+		l->max_us = us;
+}
+
+/* Records a request that started at t0 with window_mark() mark: it counts as during an
+ * update if a window was open when it started or ended, or one opened meanwhile. */
+static void record(struct hammer *h, double t0, long mark)
 {
 	uint64_t us = (uint64_t)((kc_now() - t0) * 1e6);
 
-	h->requests++;
-	h->hist[hbucket(us)]++;
-	if (us > h->max_us)
-		h->max_us = us;
+	lat_add(&h->all, us);
+	lat_add(mark != window_mark() || (mark & 1) ? &h->in : &h->out, us);
 }
 
 /* Counts a failure and prints the first few.  Returns r (so callers can return it). */
@@ -102,11 +139,12 @@ static int hammer_setup(struct hammer *h)
 
 	for (j = 0; j < HK; j++) {
 		double t0 = kc_now();
+		long mark = window_mark();
 
 		if (kc_sendf(&h->k, "delete hk%u-%d\r\n", h->pid, j) < 0 ||
 		    kc_line(&h->k, &line) < 0)
 			return fail(h, -1, "setup delete");
-		record(h, t0);
+		record(h, t0, mark);
 		if (strcmp(line, "DELETED") != 0 && strcmp(line, "NOT_FOUND") != 0) {
 			snprintf(h->k.err, sizeof(h->k.err), "reply '%.60s'", line);
 			fail(h, 0, "setup delete");
@@ -115,6 +153,7 @@ static int hammer_setup(struct hammer *h)
 	}
 	for (j = 0; j < HC; j++) {
 		double t0 = kc_now();
+		long mark = window_mark();
 		int r;
 
 		if (kc_sendf(&h->k, "set hc%u-%d 0 0 1\r\n0\r\n", h->pid, j) < 0)
@@ -124,7 +163,7 @@ static int hammer_setup(struct hammer *h)
 			fail(h, r, "setup set");
 		if (r < 0)
 			return -1;
-		record(h, t0);
+		record(h, t0, mark);
 		h->m.ctr[j] = 0;
 	}
 	return 0;
@@ -202,6 +241,7 @@ static int hammer_op(struct hammer *h)
 	uint64_t r = next_rand(h);
 	int pick = (int)(r % 100), j = (int)((r >> 8) % HK);
 	double t0 = kc_now();
+	long mark = window_mark();
 	int rc;
 
 	if (pick < 40 || (pick >= 80 && !h->o->keys))
@@ -213,7 +253,7 @@ static int hammer_op(struct hammer *h)
 	else
 		rc = op_get(h, -1, (r >> 16) % h->o->keys);
 	if (rc == 0)
-		record(h, t0);
+		record(h, t0, mark);
 	return rc;
 }
 
@@ -224,7 +264,7 @@ static int hammer_reconnect(struct hammer *h)
 	struct timespec pause = {0, 100 * 1000 * 1000};
 
 	kc_close(&h->k);
-	while (kc_now() < h->deadline) {
+	while (!g_stop && kc_now() < h->deadline) {
 		h->reconnects++;
 		if (kc_connect(&h->k, h->o->port, h->o->timeout_ms) == 0 && hammer_setup(h) == 0)
 			return 0;
@@ -236,7 +276,23 @@ static int hammer_reconnect(struct hammer *h)
 	return -1;
 }
 
+/* Installs the update-window and stop signal handlers (SA_RESTART; kc_io retries on EINTR). */
+static void window_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_window;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* hammer: requests on one persistent connection until --seconds or --max-requests.
+ * SIGUSR1/SIGUSR2 open/close an update window; if any was opened, a second line splits the
+ * latencies into during and outside the windows.  SIGTERM stops early, with the report.
  * Returns 0 if every reply was right and the connection never broke, else 1. */
 int kc_cmd_hammer(const struct kc_opts *o)
 {
@@ -246,6 +302,7 @@ int kc_cmd_hammer(const struct kc_opts *o)
 
 	if (!h)
 		return 1;
+	window_signals();
 	h->o = o;
 	h->pid = (unsigned)getpid();
 	h->rng = 0x2545f4914f6cdd1dull ^ h->pid;
@@ -256,15 +313,22 @@ int kc_cmd_hammer(const struct kc_opts *o)
 		free(h);
 		return 1;
 	}
-	while (h->requests < o->max_requests && kc_now() < h->deadline)
+	while (!g_stop && h->all.requests < o->max_requests && kc_now() < h->deadline)
 		if (hammer_op(h) < 0 && hammer_reconnect(h) < 0)
 			break;
 	secs = kc_now() - t0;
 	printf("hammer: requests=%" PRIu64 " failures=%" PRIu64 " reconnects=%" PRIu64
 	       " seconds=%.2f rps=%.0f p50_us=%" PRIu64 " p99_us=%" PRIu64 " max_us=%" PRIu64 "\n",
-	       h->requests, h->failures, h->reconnects, secs, (double)h->requests / secs,
-	       percentile(h, 0.50), percentile(h, 0.99), h->max_us);
-	rc = h->failures || !h->requests ? 1 : 0;
+	       h->all.requests, h->failures, h->reconnects, secs, (double)h->all.requests / secs,
+	       percentile(&h->all, 0.50), percentile(&h->all, 0.99), h->all.max_us);
+	if (g_window_starts)
+		printf("hammer: windows=%d in_requests=%" PRIu64 " in_p50_us=%" PRIu64
+		       " in_p99_us=%" PRIu64 " in_max_us=%" PRIu64 " out_requests=%" PRIu64
+		       " out_p50_us=%" PRIu64 " out_p99_us=%" PRIu64 " out_max_us=%" PRIu64 "\n",
+		       (int)g_window_starts, h->in.requests, percentile(&h->in, 0.50),
+		       percentile(&h->in, 0.99), h->in.max_us, h->out.requests,
+		       percentile(&h->out, 0.50), percentile(&h->out, 0.99), h->out.max_us);
+	rc = h->failures || !h->all.requests ? 1 : 0;
 	kc_close(&h->k);
 	free(h);
 	return rc;
