@@ -25,6 +25,7 @@ exit exit 2 0 0 0
 hang hang 3 0 0 0
 xfail xfail 4 0 0 0
 forker forker 5 0 0 0
+diff diff 6 0 0 0
 mt1 mt1 0 1 0 0
 mt2 mt2 0 1 0 0
 sb1 sb1 0 0 1 0

@@ -82,6 +82,17 @@ static long g_mode = 7;
 #define MODE_FMT "%ld"
 #endif
 
+#if SRV_REINIT == 6
+/* A transfer callback that writes a wrong value: the update itself succeeds,
+ * only validation (v1 -> v2 -> v1' differs from v1) can catch it. */
+static int count_cb(const struct ttst_xfer_obj *o)
+{
+	*(long *)o->new_obj += 1;
+	return 0;
+}
+TTST_OBJECT_CALLBACK("echosrv.c:g_count", count_cb);
+#endif
+
 /* Listens on the unix socket <portfile>.sock; returns the socket or -1. */
 static int listen_unix(const char *portfile)
 {
