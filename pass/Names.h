@@ -19,6 +19,8 @@ constexpr const char *SiteEnterName = "__ttst_site_enter";
 constexpr const char *SiteLeaveName = "__ttst_site_leave";
 constexpr const char *LocalName = "__ttst_local";
 constexpr const char *LocalExitName = "__ttst_local_exit";
+// Fault injection (TTST_FAULT, FaultInject.cpp): 1 while an injected fault fires.
+constexpr const char *FaultActiveName = "__ttst_fault_active";
 // Every symbol with this prefix belongs to ttst and is never a site/static.
 constexpr const char *ReservedPrefix = "__ttst_";
 

@@ -1,5 +1,6 @@
 // Plugin.cpp -- registers the ttst metadata pass with clang's new pass manager (runs at pipeline
 // start, -O0..-O3).
+#include "FaultInject.h"
 #include "Locals.h"
 #include "MetaWriter.h"
 #include "Names.h"
@@ -59,6 +60,7 @@ PreservedAnalyses TtstPass::run(Module &M, ModuleAnalysisManager &)
 	GlobalVariable *TU = emitBlob(M, C.TuFile, TT, Statics, Sites);
 	redirectSites(M, TU, Calls);
 	instrumentLocals(M, TU, Stateful);
+	injectFault(M); // no-op unless TTST_FAULT is set (eval/faults)
 	return PreservedAnalyses::none();
 }
 

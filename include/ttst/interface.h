@@ -67,6 +67,11 @@ void __ttst_local_exit(struct ttst_tu_hdr *tu);
  * module.  Returns 0, or -1 if the section is malformed (reported). */
 int __ttst_register_module(const char *start, const char *stop);
 
+/* Fault injection (TTST_FAULT at compile time, eval/faults): returns 1 while
+ * an injected fault fires -- while ttst_is_updating(), i.e. during a new
+ * version's re-initialisation and transfer callbacks -- else 0.  Never fails. */
+int __ttst_fault_active(void);
+
 #ifdef __cplusplus
 }
 #endif
