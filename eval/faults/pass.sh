@@ -30,10 +30,12 @@ int f(int x, char *buf, int i)
 }
 C
 ir() { # ir OUT [TTST_FAULT value]: IR of t.c at -O2, stderr in OUT.err
+	# compiled from inside $tmp under its bare name, so that the file in the report is
+	# "t.c" whatever the working directory of the test run is
 	local out=$1
 	shift
-	if [ $# = 1 ]; then TTST_FAULT=$1 "$cc" -O2 -g -S -emit-llvm -o "$out" -c "$tmp/t.c" 2>"$out.err"
-	else env -u TTST_FAULT "$cc" -O2 -g -S -emit-llvm -o "$out" -c "$tmp/t.c" 2>"$out.err"; fi
+	if [ $# = 1 ]; then (cd "$tmp" && TTST_FAULT=$1 "$cc" -O2 -g -S -emit-llvm -o "$out" -c t.c 2>"$out.err")
+	else (cd "$tmp" && env -u TTST_FAULT "$cc" -O2 -g -S -emit-llvm -o "$out" -c t.c 2>"$out.err"); fi
 }
 ir "$tmp/plain.ll"
 ! grep -q __ttst_fault_active "$tmp/plain.ll" || fail "TTST_FAULT unset, but the IR calls __ttst_fault_active"
@@ -48,7 +50,7 @@ grep -q "^ttst: TTST_FAULT='bogus:1' is not" "$tmp/bad.ll.err" || fail "no messa
 while read -r class n want; do
 	ir "$tmp/$class-$n.ll" "$class:$n"
 	got=$(sed -n "s/^ttst: fault $class#$n at //p" "$tmp/$class-$n.ll.err")
-	[ "$got" = "f ($tmp/t.c:$want)" ] || fail "$class:$n reported '$got', expected 'f (t.c:$want)': $(cat "$tmp/$class-$n.ll.err")"
+	[ "$got" = "f (t.c:$want)" ] || fail "$class:$n reported '$got', expected 'f (t.c:$want)': $(cat "$tmp/$class-$n.ll.err")"
 	grep -q 'call i32 @__ttst_fault_active()' "$tmp/$class-$n.ll" || fail "$class:$n: no __ttst_fault_active call in the IR"
 done <<'T'
 branch 0 8
