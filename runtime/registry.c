@@ -10,12 +10,18 @@
 #include "regions.h"
 #include "sites.h"
 
+#define SITE_CACHE 64 /* direct-mapped by site number: heaps interleave a few sites */
+
+struct site_cache {
+	uint32_t site; /* 0: empty */
+	uint32_t type;
+	const struct ttst_tu_hdr *tu;
+};
+
 struct walk {
 	int (*fn)(const struct ttst_obj *, void *);
 	void *arg;
-	uint32_t last_site; /* cache for heap blocks */
-	const struct ttst_tu_hdr *last_tu;
-	uint32_t last_type;
+	struct site_cache cache[SITE_CACHE]; /* for heap blocks and regions */
 };
 
 static size_t type_size(const struct ttst_tu_hdr *tu, uint32_t type)
@@ -59,15 +65,16 @@ static int walk_local(const struct ttst_local *l, void *arg)
 	return w->fn(&o, w->arg);
 }
 
-/* Type of global site s, cached across consecutive blocks of one site. */
+/* Type of global site s (not 0), cached: the site table's lookup takes a lock. */
 static uint32_t site_type(struct walk *w, uint32_t s, const struct ttst_tu_hdr **tu)
 {
-	if (s != w->last_site) {
-		w->last_type = ttst_site_type(s, &w->last_tu);
-		w->last_site = s;
+	struct site_cache *c = &w->cache[s % SITE_CACHE];
+	if (c->site != s) {
+		c->type = ttst_site_type(s, &c->tu);
+		c->site = s;
 	}
-	*tu = w->last_tu;
-	return w->last_type;
+	*tu = c->tu;
+	return c->type;
 }
 
 static int walk_heap(uint64_t entry, uint32_t slot, void *arg)
@@ -101,7 +108,10 @@ static int walk_region(const struct ttst_region *r, void *arg)
 
 int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg)
 {
-	struct walk w = {fn, arg, 0, NULL, TTST_NO_TYPE};
+	struct walk w;
+	memset(&w, 0, sizeof w);
+	w.fn = fn;
+	w.arg = arg;
 	int r = ttst_site_foreach_tu(walk_tu, &w);
 	if (!r)
 		r = ttst_locals_foreach(walk_local, &w);

@@ -16,6 +16,7 @@
 #include "regions.h"
 #include "registry.h"
 #include "sites.h"
+#include "slots.h"
 #include "threads.h"
 
 #define RADIX_BITS 12 /* widest digit: 16 KiB of counters */
@@ -36,7 +37,8 @@ struct build {
 	struct tu_info *byptr; /* the same, sorted by blob address */
 	size_t ntus;
 	uint32_t *ordinals; /* per global site number */
-	uint32_t maxsite;   /* ordinals has maxsite + 1 entries */
+	uint32_t *site_tu;  /* per global site number: index in tus, UINT32_MAX if none */
+	uint32_t maxsite;   /* ordinals and site_tu have maxsite + 1 entries */
 	int fd;		    /* the memfd */
 	char *img;	    /* its shared mapping, map_size bytes */
 	size_t map_size;
@@ -46,7 +48,7 @@ struct build {
 	size_t nheap;
 	struct ttst_image_obj *small; /* __libc array */
 	size_t nsmall, small_cap;
-	const struct tu_info *last_ptr, *last_site;
+	const struct tu_info *last_ptr;
 };
 
 static int add_tu(const struct ttst_tu_ent *e, void *arg)
@@ -92,25 +94,6 @@ static uint32_t tu_index(struct build *b, const struct ttst_tu_hdr *tu)
 	return b->last_ptr->idx;
 }
 
-/* The TU owning global site number s, or NULL. */
-static const struct tu_info *site_tu(struct build *b, uint32_t s)
-{
-	const struct tu_info *t = b->last_site;
-	if (t && s >= t->base && s - t->base < t->nsites)
-		return t;
-	size_t lo = 0, hi = b->ntus;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s < b->tus[mid].base)
-			hi = mid;
-		else if (s - b->tus[mid].base >= b->tus[mid].nsites)
-			lo = mid + 1;
-		else
-			return b->last_site = &b->tus[mid];
-	}
-	return NULL;
-}
-
 static struct ttst_image_obj *area(struct build *b)
 {
 	return (struct ttst_image_obj *)(b->img + b->off_area);
@@ -127,7 +110,7 @@ static int reserve(struct build *b, size_t n)
 	if (ftruncate(b->fd, (off_t)size) < 0)
 		return -1;
 	void *p = b->img ? mremap(b->img, b->map_size, size, MREMAP_MAYMOVE)
-			 : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+			 : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, b->fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	b->img = p;
@@ -164,10 +147,10 @@ static int add_obj(const struct ttst_obj *o, void *arg)
 	r->typed = o->type != TTST_NO_TYPE;
 	if (o->kind == TTST_OBJ_HEAP || o->kind == TTST_OBJ_MMAP) {
 		uint32_t s = o->index;
-		const struct tu_info *t = s ? site_tu(b, s) : NULL;
-		r->tu = t ? t->idx : UINT32_MAX;
-		r->index = t ? s - t->base : 0;
-		r->ordinal = b->ordinals[t ? s : 0]++;
+		uint32_t ti = s <= b->maxsite ? b->site_tu[s] : UINT32_MAX;
+		r->tu = ti;
+		r->index = ti != UINT32_MAX ? s - b->tus[ti].base : 0;
+		r->ordinal = b->ordinals[ti != UINT32_MAX ? s : 0]++;
 	} else {
 		r->tu = tu_index(b, o->tu);
 		r->index = o->index;
@@ -175,24 +158,18 @@ static int add_obj(const struct ttst_obj *o, void *arg)
 	return 0;
 }
 
-struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_image_obj *b, size_t n)
+/* LSD radix sort of a (n records) by the key bits in vary, b as scratch;
+ * returns a or b, whichever holds the result. */
+static struct ttst_image_obj *radix_sort(struct ttst_image_obj *a, struct ttst_image_obj *b,
+					 size_t n, uint64_t vary)
 {
-	int sorted = 1;
-	uint64_t all_or = 0, all_and = ~0ull;
-	for (size_t i = 0; i < n; i++) {
-		all_or |= a[i].addr;
-		all_and &= a[i].addr;
-		if (i && a[i].addr < a[i - 1].addr)
-			sorted = 0;
-	}
-	uint64_t vary = all_or ^ all_and; /* bits that differ between keys */
-	if (sorted || !vary)
+	static uint32_t count[RADIX]; /* one sort at a time (the update thread) */
+	if (!vary)
 		return a;
 	/* digits cover the varying bits only, in as few passes of <= RADIX_BITS as possible */
 	unsigned lo = (unsigned)__builtin_ctzll(vary), hi = 63 - (unsigned)__builtin_clzll(vary);
 	unsigned span = hi - lo + 1, passes = (span + RADIX_BITS - 1) / RADIX_BITS;
 	unsigned width = (span + passes - 1) / passes;
-	static uint32_t count[RADIX]; /* one sort at a time (the update thread) */
 	for (unsigned p = 0; p < passes; p++) {
 		unsigned shift = lo + p * width;
 		uint64_t mask = ((uint64_t)1 << width) - 1;
@@ -212,6 +189,56 @@ struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_ima
 		b = t;
 	}
 	return a;
+}
+
+/* Key bits that differ between the n records of a (0: all equal). */
+static uint64_t varying_bits(const struct ttst_image_obj *a, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~0ull;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= a[i].addr;
+		all_and &= a[i].addr;
+	}
+	return all_or ^ all_and;
+}
+
+/* Sorts a nearly sorted a (a few records out of place, the usual heap):
+ * keeps an ascending subsequence in place and moves each record that breaks
+ * it, with the one before it, to b; sorts those and merges them back from
+ * the end.  Returns 0, or -1 (a unchanged as a set) when more than about an
+ * eighth of the records would move. */
+static int sort_nearly(struct ttst_image_obj *a, struct ttst_image_obj *b, size_t n)
+{
+	size_t limit = n / 8 + 16 < n / 2 ? n / 8 + 16 : n / 2, w = 0, ns = 0, i;
+	for (i = 0; i < n; i++) {
+		if (!w || a[i].addr >= a[w - 1].addr) {
+			a[w++] = a[i];
+			continue;
+		}
+		if (ns + 2 > limit)
+			break;
+		b[ns++] = a[--w];
+		b[ns++] = a[i];
+	}
+	if (i < n) { /* too disordered: put the moved records back, unsorted */
+		memcpy(a + w, b, ns * sizeof *a);
+		return -1;
+	}
+	struct ttst_image_obj *side = radix_sort(b, b + ns, ns, varying_bits(b, ns));
+	size_t k = n;
+	while (ns) /* backward merge: writes never pass the kept records still to read */
+		a[--k] = w && a[w - 1].addr > side[ns - 1].addr ? a[--w] : side[--ns];
+	return 0;
+}
+
+struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_image_obj *b, size_t n)
+{
+	size_t i = 1;
+	while (i < n && a[i - 1].addr <= a[i].addr)
+		i++;
+	if (i >= n || sort_nearly(a, b, n) == 0)
+		return a;
+	return radix_sort(a, b, n, varying_bits(a, n));
 }
 
 static size_t align8(size_t v)
@@ -313,8 +340,13 @@ static int collect(struct build *b)
 		return -1;
 	b->byptr = __libc_malloc((b->ntus ? b->ntus : 1) * sizeof *b->byptr);
 	b->ordinals = __libc_calloc((size_t)b->maxsite + 1, sizeof *b->ordinals);
-	if (!b->byptr || !b->ordinals)
+	b->site_tu = __libc_malloc(((size_t)b->maxsite + 1) * sizeof *b->site_tu);
+	if (!b->byptr || !b->ordinals || !b->site_tu)
 		return -1;
+	memset(b->site_tu, 0xff, ((size_t)b->maxsite + 1) * sizeof *b->site_tu);
+	for (size_t i = 0; i < b->ntus; i++)
+		for (uint32_t s = 0; s < b->tus[i].nsites; s++)
+			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
 	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
 	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
 	size_t nregions, rbytes;
@@ -322,7 +354,8 @@ static int collect(struct build *b)
 	b->hbase = ttst_locals_count() + nregions; /* plus the statics: */
 	for (size_t i = 0; i < b->ntus; i++)
 		b->hbase += b->tus[i].tu->nstatics;
-	if (write_tus(b, b->hbase + 65536) < 0)
+	/* room for every heap block up front: one populated mapping, no faults */
+	if (write_tus(b, b->hbase + nregions + ttst_slot_used() + 1024) < 0)
 		return -1;
 	return ttst_registry_foreach(add_obj, b) < 0 ? -1 : 0;
 }
@@ -366,6 +399,7 @@ out:
 	__libc_free(b.tus);
 	__libc_free(b.byptr);
 	__libc_free(b.ordinals);
+	__libc_free(b.site_tu);
 	__libc_free(b.small);
 	return b.fd;
 }

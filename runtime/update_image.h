@@ -37,9 +37,10 @@ void ttst_image_start(struct ttst_image_job *j);
  * j->err.  Afterwards j is idle again. */
 int ttst_image_wait(struct ttst_image_job *j);
 
-/* Sorts the n records of a by addr (stable LSD radix sort) using b, which
- * holds n records, as scratch space.  Returns a or b, whichever holds the
- * sorted records. */
+/* Sorts the n records of a by addr using b, which holds n records, as
+ * scratch space: in place if only a few records are out of order (the
+ * usual heap), else by an LSD radix sort.  Records with equal addresses may
+ * change their order.  Returns a or b, whichever holds the sorted records. */
 struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_image_obj *b,
 				       size_t n);
 

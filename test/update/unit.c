@@ -85,6 +85,26 @@ static uint64_t gen_sorted(size_t i)
 {
 	return 0x1000 + i * 16;
 }
+static uint64_t gen_nearly(size_t i) /* sorted but for high and low outliers */
+{
+	if (i % 997 == 5)
+		return 0x7f0000000000ull + ((rnd() & 0xffffff) << 4);
+	if (i % 1009 == 7)
+		return 0x1000 + ((rnd() & 0xfff) << 4);
+	return 0x555500000000ull + i * 48;
+}
+static uint64_t gen_swapped(size_t i) /* a pair in 16 swapped: the in-place path's limit */
+{
+	return 0x555500000000ull + (i ^ ((i & 15) < 2)) * 32;
+}
+static uint64_t gen_swapped8(size_t i) /* a pair in 8 swapped: past it (radix sort) */
+{
+	return 0x555500000000ull + (i ^ ((i & 7) < 2)) * 32;
+}
+static uint64_t gen_reversed(size_t i)
+{
+	return 0x555500000000ull - i * 32;
+}
 static uint64_t gen_equal(size_t i)
 {
 	(void)i;
@@ -104,6 +124,11 @@ static void test_sort(void)
 	check_sort(100000, gen_batches);
 	check_sort(50000, gen_mixed);
 	check_sort(1000, gen_sorted);
+	check_sort(200000, gen_nearly);
+	check_sort(3, gen_nearly);
+	check_sort(100000, gen_swapped);
+	check_sort(100000, gen_swapped8);
+	check_sort(100000, gen_reversed);
 	check_sort(1000, gen_equal);
 	check_sort(20000, gen_full);
 }
