@@ -26,7 +26,9 @@ struct ttst_spawn {
  * waitpid(pid, .., __WALL) reaps it, so the program's own wait(-1) never
  * does.  Waits until the execve succeeded or deadline (ms, monotonic).
  * Returns 0 with *s filled (the caller owns the descriptors and must reap
- * the child), or -1 with the reason in err (nothing left behind). */
+ * the child), or -1 with the reason in err (nothing left behind).  The
+ * caller names the child that may read our memory (PR_SET_PTRACER, Yama):
+ * v2 during the forward transfer, v1' during the backward one. */
 int ttst_spawn_v2(const struct ttst_update_args *a, const char *ctl_path, struct ttst_spawn *s,
 		  uint64_t deadline, char *err, size_t n);
 

@@ -32,11 +32,12 @@ struct txn {
 	pid_t v1rpid;	       /* 0 until v1' runs */
 	struct ttst_ch_report rep;
 	struct ttst_image_job image; /* built while v2 starts */
-	int imgfd;		     /* our image (kept for validation), -1 */
+	int imgfd;		     /* our image (validation turns it into the reference), -1 */
 	uint64_t imgsize, imgobjs;
 	int fmapfd;		      /* v2's map of our objects (READY), -1 */
 	int window;		      /* memfd for READ requests, -1 until the first */
 	int dumpable;		      /* PR_GET_DUMPABLE before the update, -1 if unchanged */
+	int valfd[2];		      /* v2's image and the reference (validation), -1 */
 	uint64_t compared, unchecked; /* validation counters */
 	char reason[600];
 	char warning[600];
@@ -60,10 +61,18 @@ void txn_event(struct txn *t, const char *fmt, ...) __attribute__((format(printf
  * out, failed, reported differences, or sent something else). */
 int txn_expect(struct txn *t, struct ttst_spawn *s, const char *who, uint16_t want);
 
-/* The validation step (update_validate.c): v2's image, v1', the backward
- * transfer and the comparison; v1' is killed and reaped afterwards.  Returns
+/* The validation step (update_validate.c): v2's image, v1' (started now
+ * unless ttst_txn_spawn_v1r did earlier), the backward transfer and the
+ * comparison; v1' is killed afterwards (ttst_txn_reap_v1r reaps it) and
+ * the memfds are left in t->valfd for the caller to close.  Returns
  * 0 (equal, or validation off), or -1 with t->reason. */
 int ttst_txn_validate(struct txn *t);
+
+/* Starts v1' (this process's own binary and arguments) without waiting for
+ * it: it re-initialises and then asks for its state, which the validation
+ * step sends.  Returns 0 (t->v1rpid set; v1' is killed and reaped by
+ * ttst_txn_reap_v1r), or -1 with t->reason. */
+int ttst_txn_spawn_v1r(struct txn *t);
 
 /* Kills and reaps v1' if it runs (and removes its socket file). */
 void ttst_txn_reap_v1r(struct txn *t);

@@ -3,10 +3,11 @@
  *
  * Phases (one EVENT frame each to ttst-ctl, then one RESULT frame):
  *   park      every registered thread quiescent (quiesce.c)
- *   spawn     clone + execve of the new binary until its runtime says HELLO
+ *   spawn     clone + execve of the new binary until its runtime says HELLO; with validation,
+ *             v1' (v1's own binary) is started right after v2 and re-initialises meanwhile
  *   reinit    v2 runs its initialisation up to its main thread's update point
  *   transfer  v1 sends its state image, v2 transfers the state (ttst_xfer_run)
- *   validate  (unless --no-validate) v2 serves its own image, v1 starts v1' (its own binary),
+ *   validate  (unless --no-validate) v2 serves its own image, v1 waits for v1' to be ready,
  *             v1' transfers v2's state back and compares it with ours (update_validate.c)
  *   commit    v2 continues, v1 rewrites the pid file, tells systemd, _exit(0)s
  *             (ttst-ctl check: v2 and v1' are stopped instead, v1 continues)
@@ -286,6 +287,11 @@ static int step_spawn(struct txn *t)
 	if (ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err) < 0)
 		return txn_fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
+	prctl(PR_SET_PTRACER, (unsigned long)t->v2pid); /* v2 reads our memory (Yama) */
+	/* v1' (validation) starts now too: its exec and re-initialisation overlap
+	 * v2's; it then waits for its state */
+	if (t->a.validate && ttst_txn_spawn_v1r(t) < 0)
+		return -1;
 	if (txn_expect(t, &t->v2, "v2", TTST_CH_HELLO) < 0 ||
 	    !sized(t, sizeof(struct ttst_ch_hello)))
 		return -1;
@@ -363,6 +369,7 @@ static int step_commit(struct txn *t)
 	txn_event(t, "pid %d serves now; pid %d exits", (int)t->v2pid, (int)getpid());
 	ttst_control_stop();
 	result(t, 1);
+	ttst_txn_reap_v1r(t); /* killed after validation; no zombie left to our parent */
 	_exit(0);
 }
 
@@ -430,7 +437,7 @@ static void *txn_main(void *arg)
 {
 	struct txn *t = arg;
 	t->v2 = t->v1r = (struct ttst_spawn){-1, -1, -1};
-	t->window = t->dumpable = t->imgfd = t->fmapfd = -1;
+	t->window = t->dumpable = t->imgfd = t->fmapfd = t->valfd[0] = t->valfd[1] = -1;
 	if (take_request(t) == 0) {
 		t->t0 = t->phase_t0 = ttst_chan_now_ms();
 		t->wall0 = time(NULL);
@@ -454,6 +461,9 @@ static void *txn_main(void *arg)
 		close(t->imgfd);
 	if (t->fmapfd >= 0)
 		close(t->fmapfd);
+	for (int i = 0; i < 2; i++)
+		if (t->valfd[i] >= 0)
+			close(t->valfd[i]);
 	ttst_update_req_free(&t->a);
 	__libc_free(t);
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);

@@ -1,11 +1,15 @@
 /* update_validate.c -- v1's validation step: v2 serves its image, v1 starts v1' (its own binary),
- * v1' transfers v2's state back and compares it with v1's (time-traveling state transfer). */
+ * v1' transfers v2's state back and compares it with v1's (time-traveling state transfer).  v1'
+ * is usually started with v2 (ttst_txn_spawn_v1r) and has re-initialised by then. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,62 +30,60 @@ void ttst_txn_reap_v1r(struct txn *t)
 	ttst_control_unlink_pid(t->v1rpid); /* a killed v1' leaves its socket file */
 }
 
-/* Maps len bytes of fd read-only; NULL on failure (errno set). */
+/* Maps len bytes of fd read-only, all pages at once (no fault per page);
+ * NULL on failure (errno set). */
 static void *map_ro(int fd, size_t len)
 {
-	void *p = mmap(NULL, len ? len : 1, PROT_READ, MAP_SHARED, fd, 0);
+	void *p = mmap(NULL, len ? len : 1, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Writes the reference for v1' into a new memfd: each of our objects that v2
- * transferred or points to, and its counterpart in v2.  Returns the memfd
- * with *n records, or -1 (fails). */
+/* Turns our image into the reference for v1': each of our objects that v2
+ * transferred or points to, and its counterpart in v2, written over the
+ * image in its memfd from offset 0 on (record k lands below the image
+ * record i >= k it comes from, which lies past the header: nothing unread
+ * is overwritten, and no new pages are needed); the memfd is cut to the
+ * reference's size.  Returns the memfd (t->imgfd, now the caller's) with *n
+ * records, or -1 (fails). */
 static int build_ref(struct txn *t, uint64_t *n)
 {
 	struct stat st;
-	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp);
+	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp), cnt = 0;
 	if (t->fmapfd < 0 || fstat(t->fmapfd, &st) < 0 || (uint64_t)st.st_size < mlen)
 		return txn_fail(t,
 				"protocol error: v2's READY came without its map of our %llu "
 				"objects",
 				(unsigned long long)t->imgobjs);
-	const char *img = map_ro(t->imgfd, (size_t)t->imgsize);
+	char *img = mmap(NULL, (size_t)t->imgsize, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, t->imgfd, 0);
 	const struct ttst_xfer_cp *cp = map_ro(t->fmapfd, mlen);
-	const struct ttst_image_hdr *h = (const void *)img;
-	const struct ttst_image_obj *o = img ? (const void *)(img + h->off_objs) : NULL;
-	size_t cnt = 0, len;
-	struct ttst_xfer_ref_obj *ref = NULL;
 	int fd = -1;
-	if (!img || !cp) {
+	if (img == MAP_FAILED || !cp) {
 		txn_fail(t, "cannot map the state image or v2's map: %s", strerror(errno));
 		goto out;
 	}
-	for (uint64_t i = 0; i < t->imgobjs; i++)
-		cnt += cp[i].how != TTST_CP_NONE;
-	len = cnt * sizeof *ref;
-	fd = memfd_create("ttst-ref", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)len) < 0 ||
-	    (len && (ref = mmap(NULL, len, PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)) {
-		txn_fail(t, "cannot create the validation reference (%zu bytes): %s", len,
+	const struct ttst_image_hdr *h = (const void *)img;
+	const struct ttst_image_obj *o = (const void *)(img + h->off_objs);
+	assert(h->off_objs >= sizeof(struct ttst_xfer_ref_obj));
+	struct ttst_xfer_ref_obj *ref = (void *)img;
+	for (uint64_t i = 0; i < t->imgobjs; i++) {
+		if (cp[i].how == TTST_CP_NONE)
+			continue;
+		struct ttst_xfer_ref_obj r = {o[i].addr, o[i].size, cp[i].addr, cp[i].how, 0};
+		ref[cnt++] = r;
+		t->compared += r.how == TTST_CP_XFER;
+	}
+	if (ftruncate(t->imgfd, (off_t)(cnt * sizeof *ref)) < 0) {
+		txn_fail(t, "cannot size the validation reference (%zu objects): %s", cnt,
 			 strerror(errno));
-		ref = NULL;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
 		goto out;
 	}
-	for (uint64_t i = 0, k = 0; i < t->imgobjs; i++)
-		if (cp[i].how != TTST_CP_NONE)
-			ref[k++] = (struct ttst_xfer_ref_obj){o[i].addr, o[i].size, cp[i].addr,
-							      cp[i].how, 0};
 	*n = cnt;
-	for (uint64_t i = 0; i < cnt; i++)
-		t->compared += ref[i].how == TTST_CP_XFER;
+	fd = t->imgfd;
+	t->imgfd = -1;
 out:
-	if (ref)
-		munmap(ref, len);
-	if (img)
-		munmap((void *)img, (size_t)t->imgsize);
+	if (img != MAP_FAILED)
+		munmap(img, (size_t)t->imgsize);
 	if (cp)
 		munmap((void *)cp, mlen);
 	return fd;
@@ -118,8 +120,7 @@ err:
 	return -1;
 }
 
-/* Starts v1' and waits until it asks for the state.  Returns 0 or -1. */
-static int start_v1r(struct txn *t)
+int ttst_txn_spawn_v1r(struct txn *t)
 {
 	struct ttst_update_args a = {0};
 	char *buf = NULL, err[512];
@@ -136,6 +137,16 @@ static int start_v1r(struct txn *t)
 	if (r < 0)
 		return txn_fail(t, "cannot start v1': %s", err);
 	t->v1rpid = t->v1r.pid;
+	return 0;
+}
+
+/* Starts v1' unless it runs already, lets it read our memory, and waits
+ * until it asks for the state.  Returns 0 or -1. */
+static int start_v1r(struct txn *t)
+{
+	if (!t->v1rpid && ttst_txn_spawn_v1r(t) < 0)
+		return -1;
+	prctl(PR_SET_PTRACER, (unsigned long)t->v1rpid); /* it compares with our memory (Yama) */
 	if (txn_expect(t, &t->v1r, "v1'", TTST_CH_HELLO) < 0)
 		return -1;
 	struct ttst_ch_hello h = {0, 0};
@@ -152,11 +163,10 @@ struct renames {
 	size_t len;
 };
 
-/* Asks v2 for its image: returns the memfd with *size, and its renames in *rn. */
+/* Receives the image v2 was asked for: returns the memfd with *size, and
+ * its renames in *rn; -1 on failure. */
 static int v2_image(struct txn *t, uint64_t *size, struct renames *rn)
 {
-	if (ttst_chan_send(t->v2.chan, TTST_CH_IMAGE_REQ, NULL, 0, -1) < 0)
-		return txn_fail(t, "cannot ask v2 for its state image: %s", strerror(errno));
 	if (txn_expect(t, &t->v2, "v2", TTST_CH_STATE) < 0)
 		return -1;
 	struct ttst_ch_state st;
@@ -199,17 +209,22 @@ int ttst_txn_validate(struct txn *t)
 	if (!t->a.validate)
 		return 0;
 	uint64_t t0 = ttst_chan_now_ms(), size = 0, nref = 0;
-	int img = -1, ref = -1, rc = -1;
+	int img = -1, ref = -1, rc = -1; /* memfds: closed after the result (freeing takes time) */
 	struct renames rn = {NULL, 0};
 	t->deadline = t0 + t->timeout_ms; /* the backward transfer gets its own timeout */
-	if ((img = v2_image(t, &size, &rn)) < 0)
+	if (ttst_chan_send(t->v2.chan, TTST_CH_IMAGE_REQ, NULL, 0, -1) < 0) {
+		txn_fail(t, "cannot ask v2 for its state image: %s", strerror(errno));
+		goto out;
+	}
+	if ((ref = build_ref(t, &nref)) < 0) /* while v2 builds its image */
 		goto out;
 	uint64_t t1 = ttst_chan_now_ms();
-	if ((ref = build_ref(t, &nref)) < 0)
-		goto out;
-	if (start_v1r(t) < 0)
+	if ((img = v2_image(t, &size, &rn)) < 0)
 		goto out;
 	uint64_t t2 = ttst_chan_now_ms();
+	if (start_v1r(t) < 0)
+		goto out;
+	uint64_t t3 = ttst_chan_now_ms();
 	if (send_v1r(t, ref, nref, &rn, img, size) < 0 ||
 	    txn_expect(t, &t->v1r, "v1'", TTST_CH_READY) < 0)
 		goto out;
@@ -219,19 +234,19 @@ int ttst_txn_validate(struct txn *t)
 	struct ttst_ch_report r = {0};
 	memcpy(&r, t->msg.payload, t->msg.h.length == sizeof r ? sizeof r : 0);
 	pid_t v1r = t->v1rpid;
-	ttst_txn_reap_v1r(t);
+	if (t->v1r.pid > 0) /* it dies meanwhile; reaped after the result */
+		kill(t->v1r.pid, SIGKILL);
 	txn_event(
 	    t,
 	    "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back, "
-	    "%u ms in v1' pid %d, %u of them comparing); v2's image %u ms, v1' started in %u ms",
+	    "%u ms in v1' pid %d, %u of them comparing); reference %u ms, v2's image %u ms more, "
+	    "v1' ready %u ms later",
 	    (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms, (int)v1r,
-	    r.diff_ms, (unsigned)(t1 - t0), (unsigned)(t2 - t1));
+	    r.diff_ms, (unsigned)(t1 - t0), (unsigned)(t2 - t1), (unsigned)(t3 - t2));
 	rc = 0;
 out:
-	if (img >= 0)
-		close(img);
-	if (ref >= 0)
-		close(ref);
+	t->valfd[0] = img;
+	t->valfd[1] = ref;
 	__libc_free(rn.p);
 	return rc;
 }
