@@ -22,11 +22,11 @@ struct dx {
 	uint64_t elem;	  /* element of a heap array being compared, or NO_ELEM */
 	int tail;	  /* elem is a flexible array element */
 	char path[256];	  /* member path inside that element (nested arrays) */
-	uint32_t *src;	  /* per reference object: its source object, UINT32_MAX if none */
 	size_t rfinger;	  /* last reference object a pointer was found in */
 	uint32_t *bucket; /* first reference object starting in each address bucket, + n */
 	uint64_t base, nbuckets;
-	int shift; /* bucket = (addr - base) >> shift */
+	int shift;    /* bucket = (addr - base) >> shift */
+	int nobucket; /* bucket_ref failed or is not worth it: binary searches */
 };
 
 #define MAX_BUCKETS (1u << 21)
@@ -36,8 +36,10 @@ struct dx {
 static int bucket_ref(struct dx *c)
 {
 	const struct ttst_xfer_ref *ref = c->ref;
-	if (ref->n < 64)
-		return 0; /* a plain binary search is as fast */
+	if (ref->n < 64) {
+		c->nobucket = 1; /* a plain binary search is as fast */
+		return 0;
+	}
 	c->base = ref->objs[0].addr;
 	uint64_t span = ref->objs[ref->n - 1].addr - c->base + 1;
 	while ((span >> c->shift) >= MAX_BUCKETS)
@@ -80,32 +82,31 @@ static size_t src_at(const struct xf *x, uint64_t a, size_t lo)
 	return lo < x->src->nobjs && x->src->objs[lo].addr == a ? lo : SIZE_MAX;
 }
 
-/* Finds every reference object's source object (c->src).  Returns 0 or -1. */
-static int map_src(struct dx *c)
+int xf_vspace_build(struct xf *x)
 {
-	c->src = xf_alloc((c->ref->n ? c->ref->n : 1) * sizeof *c->src);
-	if (!c->src)
-		return xf_fail(c->x, "out of memory comparing %zu objects", c->ref->n);
+	const struct ttst_xfer_ref *ref = x->ref;
+	size_t n = x->src->nobjs;
+	x->vaddr = xf_big_alloc((n ? n : 1) * sizeof *x->vaddr);
+	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
+	if (!x->vaddr || !x->refsrc)
+		return xf_fail(x, "out of memory linking %zu objects with their originals", n);
 	size_t finger = 0;
-	for (size_t k = 0; k < c->ref->n; k++) {
-		size_t j = c->ref->objs[k].how == TTST_CP_NONE
+	for (size_t k = 0; k < ref->n; k++) {
+		size_t j = ref->objs[k].how == TTST_CP_NONE
 			       ? SIZE_MAX
-			       : src_at(c->x, c->ref->objs[k].fwd, finger);
-		c->src[k] = j == SIZE_MAX ? UINT32_MAX : (uint32_t)j;
-		if (j != SIZE_MAX)
-			finger = j;
+			       : src_at(x, ref->objs[k].fwd, finger);
+		x->refsrc[k] = j == SIZE_MAX ? UINT32_MAX : (uint32_t)j;
+		if (j == SIZE_MAX)
+			continue;
+		finger = j;
+		/* objects sharing an address (merged string literals) are one
+		 * memory: each gets the original; two originals with one copy
+		 * (literals mapped by content): the first */
+		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++)
+			if (!x->vaddr[e])
+				x->vaddr[e] = ref->objs[k].addr;
 	}
 	return 0;
-}
-
-/* The counterpart here of original object r (0 if it has none). */
-static uint64_t here_of(const struct dx *c, const struct ttst_xfer_ref_obj *r)
-{
-	uint32_t j = c->src[r - c->ref->objs];
-	if (j == UINT32_MAX)
-		return 0;
-	const struct xf_obj *o = &c->x->o[j];
-	return o->state == XS_DONE || o->state == XS_TARGET ? o->naddr : 0;
 }
 
 /* The original object containing p (or ending at p), or NULL. */
@@ -118,6 +119,8 @@ static const struct ttst_xfer_ref_obj *ref_find(struct dx *c, uint64_t p)
 			return r;
 	}
 	size_t lo = 0, hi = ref->n;
+	if (!c->bucket && !c->nobucket && bucket_ref(c) < 0)
+		c->nobucket = 1; /* out of memory: plain binary searches */
 	if (c->bucket && p >= c->base) { /* narrow by the address bucket */
 		uint64_t b = (p - c->base) >> c->shift;
 		if (b < c->nbuckets) {
@@ -176,16 +179,18 @@ static void differ(struct dx *c, const char *sub, const void *a, const void *b, 
 		 xf_obj_name(c->x, c->j, nm, sizeof nm), el, c->path, sub, va, vb, why);
 }
 
-/* Compares one pointer: the original p must come back as the counterpart of
- * its target at the same offset. */
+/* Compares one pointer.  The round trip wrote it in old space (xfer_int.h),
+ * so it must equal the original p, or point at the same offset of another
+ * original with the same copy (two equal string literals share one). */
 static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const unsigned char *b)
 {
 	uint64_t p, q;
 	memcpy(&p, a, 8);
 	memcpy(&q, b, 8);
+	if (p == q)
+		return;
 	if (!p) {
-		if (q)
-			differ(c, sub, a, b, 8, " (was NULL)");
+		differ(c, sub, a, b, 8, " (was NULL)");
 		return;
 	}
 	const struct ttst_xfer_ref_obj *r = ref_find(c, p);
@@ -193,11 +198,20 @@ static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const
 		c->d->unchecked++;
 		return;
 	}
-	uint64_t h = here_of(c, r);
-	if (!h)
-		differ(c, sub, a, b, 8, " (its target did not come back)");
-	else if (q != h + (p - r->addr))
-		differ(c, sub, a, b, 8, " (points elsewhere)");
+	if (!q) {
+		differ(c, sub, a, b, 8, " (NULL after the round trip)");
+		return;
+	}
+	if (q & XF_NO_ORIGINAL) {
+		differ(c, sub, a, b, 8, " (points to an object the old version does not have)");
+		return;
+	}
+	size_t kp = (size_t)(r - c->ref->objs);
+	const struct ttst_xfer_ref_obj *rq = ref_find(c, q);
+	if (rq && c->x->refsrc[kp] != UINT32_MAX &&
+	    c->x->refsrc[rq - c->ref->objs] == c->x->refsrc[kp] && q - rq->addr == p - r->addr)
+		return;
+	differ(c, sub, a, b, 8, " (points elsewhere)");
 }
 
 /* Word by word: equal, or a pointer that came back to its target. */
@@ -375,7 +389,7 @@ static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned ch
 static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a)
 {
 	char nm[160];
-	uint32_t j = c->src[r - c->ref->objs];
+	uint32_t j = c->x->refsrc[r - c->ref->objs];
 	const struct xf_obj *o = j == UINT32_MAX ? NULL : &c->x->o[j];
 	c->d->compared++;
 	c->path[0] = '\0';
@@ -400,10 +414,8 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 				 " after the round trip",
 				 xf_obj_name(c->x, j, nm, sizeof nm), r->size, o->nsize);
 	}
-	const struct xf_shape *sh = o->mode == XM_TYPED ? &c->x->shapes[o->shape] : NULL;
-	int ptrs = !sh || sh->elem->has_ptr || (sh->tail && sh->tail->has_ptr);
-	if (!ptrs && !memcmp(a, b, size))
-		return; /* fast path: no pointers, every byte equal */
+	if (!memcmp(a, b, size))
+		return; /* every byte equal (pointers are in old space) */
 	if (o->mode != XM_TYPED) {
 		cmp_words(c, a, b, size, 0);
 	} else if (c->x->shapes[o->shape].single) {
@@ -416,17 +428,12 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 
 int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d)
 {
-	struct dx c = {x, ref, d, 0, NO_ELEM, 0, "", NULL, 0, NULL, 0, 0, 0};
+	struct dx c = {x, ref, d, 0, NO_ELEM, 0, "", 0, NULL, 0, 0, 0, 0};
 	unsigned char *buf = NULL;
 	size_t cap = 0, k = 0;
 	memset(d, 0, sizeof *d);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (map_src(&c) < 0 || bucket_ref(&c) < 0) {
-		xf_free(c.src);
-		xf_free(c.bucket);
-		return -1;
-	}
 	while (k < ref->n) {
 		if (ref->objs[k].how != TTST_CP_XFER) {
 			k++;
@@ -447,7 +454,6 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 			unsigned char *nb = xf_realloc(buf, we - ws);
 			if (!nb) {
 				xf_free(buf);
-				xf_free(c.src);
 				xf_free(c.bucket);
 				return xf_fail(x, "out of memory comparing %" PRIu64 " bytes",
 					       we - ws);
@@ -458,7 +464,6 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 		if (we > ws && ref->read(ref->read_ctx, ws, buf, we - ws) < 0) {
 			int err = errno;
 			xf_free(buf);
-			xf_free(c.src);
 			xf_free(c.bucket);
 			return xf_fail(x,
 				       "cannot read %" PRIu64 " bytes at 0x%" PRIx64
@@ -470,7 +475,6 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws));
 	}
 	xf_free(buf);
-	xf_free(c.src);
 	xf_free(c.bucket);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->ms = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);

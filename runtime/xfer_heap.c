@@ -157,6 +157,43 @@ static void *alloc_region(struct xf *x, size_t i, const struct xf_site_memo *m, 
 	return p;
 }
 
+#define ARENA_CHUNK (64ul << 20)
+
+struct xf_arena {
+	struct xf_arena *next;
+	size_t used, cap; /* bytes after the header */
+};
+
+/* n zeroed bytes, 16-aligned, from x's arenas (a validation run: the
+ * counterparts are compared and never used by the program).  NULL if out of
+ * memory. */
+static void *arena_take(struct xf *x, uint64_t n)
+{
+	size_t need = ((size_t)(n ? n : 1) + 15) & ~(size_t)15;
+	struct xf_arena *a = x->arena;
+	if (!a || a->cap - a->used < need) {
+		size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+		a = xf_big_alloc(sizeof *a + 16 + cap);
+		if (!a)
+			return NULL;
+		*a = (struct xf_arena){x->arena, 0, cap};
+		x->arena = a;
+	}
+	char *base = (char *)(((uintptr_t)(a + 1) + 15) & ~(uintptr_t)15);
+	void *p = base + a->used;
+	a->used += need;
+	return p;
+}
+
+void xf_arena_free(struct xf *x)
+{
+	while (x->arena) {
+		struct xf_arena *n = x->arena->next;
+		xf_big_free(x->arena);
+		x->arena = n;
+	}
+}
+
 int xf_map_heap(struct xf *x, size_t i)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
@@ -181,7 +218,9 @@ int xf_map_heap(struct xf *x, size_t i)
 		return -1;
 	uint64_t n = new_size(x, m, so->size);
 	void *p;
-	if (m->mmap && m->tu)
+	if (x->ref)
+		p = arena_take(x, n);
+	else if (m->mmap && m->tu)
 		p = alloc_region(x, i, m, n);
 	else if (m->zero)
 		p = ttst_calloc_block(1, n, m->site, m->typed);
@@ -193,6 +232,7 @@ int xf_map_heap(struct xf *x, size_t i)
 						  xf_obj_name(x, i, nm, sizeof nm));
 	o->naddr = (uint64_t)(uintptr_t)p;
 	o->nsize = n;
+	o->fresh = x->ref != NULL;
 	o->mode = m->mode;
 	o->shape = m->shape;
 	o->cbid = m->cbid;

@@ -3,11 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "alloc.h"
 #include "xfer_int.h"
-
-#define PAGE_SHIFT 12
 
 void *xf_alloc(size_t n)
 {
@@ -27,6 +26,28 @@ void *xf_realloc(void *p, size_t n)
 void xf_free(void *p)
 {
 	__libc_free(p);
+}
+
+#define BIG_HDR 64u /* keeps the mapping's length; the array stays 64-aligned */
+
+void *xf_big_alloc(size_t n)
+{
+	size_t len = n + BIG_HDR;
+	char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return NULL;
+	memcpy(a, &len, sizeof len);
+	return a + BIG_HDR;
+}
+
+void xf_big_free(void *p)
+{
+	if (!p)
+		return;
+	char *a = (char *)p - BIG_HDR;
+	size_t len;
+	memcpy(&len, a, sizeof len);
+	munmap(a, len);
 }
 
 char *xf_strdup(const char *s)
@@ -166,79 +187,127 @@ void xf_smap_free(struct xf_smap *m)
 }
 
 /* --- address index -------------------------------------------------------
- * src->objs is sorted by address.  start[] repeats the addresses densely;
- * the page hash maps a page to the first object starting in it, so a
- * lookup is one hash probe plus a binary search among the objects of one
- * page (a full binary search when no object starts in the page, i.e. the
- * address is inside a large object or outside every object). */
+ * src->objs is sorted by address; ent[] repeats addresses and sizes densely.
+ * Objects closer than REGION_GAP form a region (large objects included whole);
+ * a region's directory has about one granule per GRAN_OBJS objects. */
 
-static size_t phash(uint64_t page, size_t cap)
+#define REGION_GAP (1ull << 20)
+#define GRAN_OBJS 4
+#define SCAN_MAX 8
+#define NEAR 16 /* objects either side of the current one tried first */
+
+/* Picks the granule size of a region spanning span bytes with n objects. */
+static uint32_t gran_shift(uint64_t span, size_t n)
 {
-	return (size_t)((page * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+	uint32_t s = 4;
+	while (s < 40 && (span >> s) > n / GRAN_OBJS + 1)
+		s++;
+	return s;
+}
+
+/* Splits the sorted objects into regions (ix->reg); returns 0 or -1. */
+static int make_regions(struct xf *x)
+{
+	struct xf_index *ix = &x->ix;
+	const struct ttst_src_obj *o = x->src->objs;
+	size_t n = x->src->nobjs, cap = 16;
+	ix->reg = xf_alloc(cap * sizeof *ix->reg);
+	if (!ix->reg)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = o[i].addr + o[i].size + 1; /* past-the-end included */
+		struct xf_region *r = ix->nreg ? &ix->reg[ix->nreg - 1] : NULL;
+		if (r && o[i].addr <= r->hi + REGION_GAP) {
+			if (end > r->hi)
+				r->hi = end;
+			continue;
+		}
+		if (ix->nreg == cap) {
+			struct xf_region *nr = xf_realloc(ix->reg, 2 * cap * sizeof *nr);
+			if (!nr)
+				return -1;
+			ix->reg = nr;
+			cap *= 2;
+		}
+		ix->reg[ix->nreg++] = (struct xf_region){o[i].addr, end, (uint32_t)i, 0, 0, 0};
+	}
+	return 0;
+}
+
+/* Fills region r's granules: the last object starting at or before each. */
+static void fill_dir(struct xf *x, const struct xf_region *r, size_t end)
+{
+	uint32_t *d = x->ix.dir + r->dir;
+	size_t k = r->first;
+	for (size_t g = 0; g < r->ngran; g++) {
+		uint64_t gs = r->lo + ((uint64_t)g << r->shift);
+		while (k + 1 < end && x->ix.ent[k + 1].addr <= gs)
+			k++;
+		d[g] = (uint32_t)k;
+	}
 }
 
 int xf_index_build(struct xf *x)
 {
 	struct xf_index *ix = &x->ix;
 	size_t n = x->src->nobjs;
-	ix->start = xf_alloc(n * sizeof *ix->start);
-	size_t pages = 0;
-	for (size_t i = 0; i < n; i++)
-		pages += i == 0 || (x->src->objs[i].addr >> PAGE_SHIFT) !=
-					   (x->src->objs[i - 1].addr >> PAGE_SHIFT);
-	ix->pcap = 64;
-	while (ix->pcap < pages * 2)
-		ix->pcap <<= 1;
-	ix->pkeys = xf_calloc(ix->pcap, sizeof *ix->pkeys);
-	ix->pvals = xf_alloc(ix->pcap * sizeof *ix->pvals);
-	if (!ix->start || !ix->pkeys || !ix->pvals)
+	if (n >= UINT32_MAX)
+		return xf_fail(x, "too many objects in the old version (%zu)", n);
+	ix->ent = xf_big_alloc((n ? n : 1) * sizeof *ix->ent);
+	if (!ix->ent || make_regions(x) < 0)
 		return xf_fail(x, "out of memory indexing %zu objects of the old version", n);
-	uint64_t last = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t a = x->src->objs[i].addr, pg = a >> PAGE_SHIFT;
-		ix->start[i] = a;
-		if (i && a < ix->start[i - 1])
+		ix->ent[i] = (struct xf_ient){x->src->objs[i].addr, x->src->objs[i].size};
+		if (i && ix->ent[i].addr < ix->ent[i - 1].addr)
 			return xf_fail(x, "the old version's object list is not sorted by address "
 					  "(object %zu)",
 				       i);
-		if (pg == last || pg == 0)
-			continue;
-		last = pg;
-		size_t h = phash(pg, ix->pcap);
-		while (ix->pkeys[h])
-			h = (h + 1) & (ix->pcap - 1);
-		ix->pkeys[h] = pg;
-		ix->pvals[h] = (uint32_t)i;
 	}
+	size_t total = 0;
+	for (size_t k = 0; k < ix->nreg; k++) {
+		struct xf_region *r = &ix->reg[k];
+		size_t objs = (k + 1 < ix->nreg ? ix->reg[k + 1].first : n) - r->first;
+		r->shift = gran_shift(r->hi - r->lo, objs);
+		r->ngran = (size_t)((r->hi - r->lo - 1) >> r->shift) + 1;
+		r->dir = total;
+		total += r->ngran;
+	}
+	ix->dir = xf_big_alloc((total ? total : 1) * sizeof *ix->dir);
+	if (!ix->dir)
+		return xf_fail(x, "out of memory indexing %zu objects of the old version", n);
+	for (size_t k = 0; k < ix->nreg; k++)
+		fill_dir(x, &ix->reg[k], k + 1 < ix->nreg ? ix->reg[k + 1].first : n);
 	return 0;
 }
 
 void xf_index_free(struct xf_index *ix)
 {
-	xf_free(ix->start);
-	xf_free(ix->pkeys);
-	xf_free(ix->pvals);
+	xf_big_free(ix->ent);
+	xf_free(ix->reg);
+	xf_big_free(ix->dir);
 	memset(ix, 0, sizeof *ix);
 }
 
-/* Index of the first object starting in page pg, or -1. */
-static long page_first(const struct xf_index *ix, uint64_t pg)
+/* The region holding a, or NULL. */
+static const struct xf_region *region_of(const struct xf_index *ix, uint64_t a)
 {
-	size_t h = phash(pg, ix->pcap);
-	while (ix->pkeys[h]) {
-		if (ix->pkeys[h] == pg)
-			return ix->pvals[h];
-		h = (h + 1) & (ix->pcap - 1);
+	size_t lo = 0, hi = ix->nreg;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->reg[mid].hi <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return -1;
+	return lo < ix->nreg && ix->reg[lo].lo <= a ? &ix->reg[lo] : NULL;
 }
 
 /* Last index in [lo, hi) whose start <= a, or lo - 1. */
-static long last_le(const uint64_t *s, long lo, long hi, uint64_t a)
+static long last_le(const struct xf_ient *e, long lo, long hi, uint64_t a)
 {
 	while (lo < hi) {
 		long mid = lo + (hi - lo) / 2;
-		if (s[mid] <= a)
+		if (e[mid].addr <= a)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -246,29 +315,50 @@ static long last_le(const uint64_t *s, long lo, long hi, uint64_t a)
 	return lo - 1;
 }
 
+/* Whether a lies among the neighbours of the object being transferred
+ * (x->cur): linked structures mostly point there.  Sets *k. */
+static int near_cur(const struct xf *x, uint64_t a, long *k)
+{
+	const struct xf_ient *e = x->ix.ent;
+	size_t n = x->src->nobjs, c = x->cur;
+	if (c >= n)
+		return 0;
+	size_t lo = c > NEAR ? c - NEAR : 0, hi = c + NEAR < n ? c + NEAR : n - 1;
+	if (a < e[lo].addr || a >= e[hi].addr)
+		return 0;
+	*k = last_le(e, (long)lo, (long)hi, a);
+	return 1;
+}
+
+int xf_index_near(const struct xf *x, uint64_t a)
+{
+	long k;
+	return near_cur(x, a, &k);
+}
+
 int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 {
 	const struct xf_index *ix = &x->ix;
-	long n = (long)x->src->nobjs, k;
-	if (!n || a < ix->start[0])
-		return -1;
-	long lo = page_first(ix, a >> PAGE_SHIFT);
-	if (lo >= 0 && ix->start[lo] <= a) {
-		long step = 1, prev = lo; /* gallop forward within the page */
-		while (prev + step < n && ix->start[prev + step] <= a) {
-			prev += step;
-			step *= 2;
+	long k;
+	if (!near_cur(x, a, &k)) {
+		const struct xf_region *r = region_of(ix, a);
+		if (!r)
+			return -1;
+		size_t end = r + 1 < ix->reg + ix->nreg ? r[1].first : x->src->nobjs;
+		size_t g = (size_t)((a - r->lo) >> r->shift);
+		int steps = 0;
+		k = ix->dir[r->dir + g];
+		while ((size_t)k + 1 < end && ix->ent[k + 1].addr <= a) {
+			if (++steps == SCAN_MAX) { /* a crowded granule: search the rest */
+				long hi = g + 1 < r->ngran ? (long)ix->dir[r->dir + g + 1] + 1
+							   : (long)end;
+				k = last_le(ix->ent, k, hi, a);
+				break;
+			}
+			k++;
 		}
-		long hi = prev + step < n ? prev + step : n;
-		k = last_le(ix->start, prev, hi, a);
-	} else if (lo > 0) {
-		k = lo - 1; /* every object of a's page starts after a */
-	} else {
-		k = last_le(ix->start, 0, n, a);
 	}
-	if (k < 0)
-		return -1;
-	const struct ttst_src_obj *o = &x->src->objs[k];
+	const struct xf_ient *o = &ix->ent[k];
 	uint64_t sz = o->size ? o->size : 1;
 	if (a - o->addr < sz || (o->size && a - o->addr == o->size)) {
 		*i = (size_t)k;
@@ -276,4 +366,27 @@ int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 		return 0;
 	}
 	return -1;
+}
+
+void xf_index_prefetch1(const struct xf *x, uint64_t a)
+{
+	if (xf_index_near(x, a))
+		return;
+	const struct xf_region *r = region_of(&x->ix, a);
+	if (r)
+		__builtin_prefetch(&x->ix.dir[r->dir + ((a - r->lo) >> r->shift)]);
+}
+
+void xf_index_prefetch2(const struct xf *x, uint64_t a)
+{
+	if (xf_index_near(x, a))
+		return;
+	const struct xf_region *r = region_of(&x->ix, a);
+	if (!r)
+		return;
+	uint32_t k = x->ix.dir[r->dir + ((a - r->lo) >> r->shift)];
+	__builtin_prefetch(&x->ix.ent[k]);
+	__builtin_prefetch(&x->ix.ent[k + 2]); /* the answer may be a neighbour */
+	__builtin_prefetch(&x->o[k]);
+	__builtin_prefetch(&x->o[k + 2]);
 }

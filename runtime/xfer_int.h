@@ -143,6 +143,7 @@ struct xf_obj {
 	uint32_t shape; /* index into x->shapes (XM_TYPED) */
 	uint32_t cbid;	/* object callback index + 1, 0 = none */
 	uint8_t state, mode;
+	uint8_t fresh; /* counterpart from an engine arena: already zero */
 };
 
 /* --- lookups ------------------------------------------------------------ */
@@ -159,12 +160,27 @@ int xf_smap_put(struct xf_smap *m, const char *key, uint64_t val);
 int xf_smap_get(const struct xf_smap *m, const char *key, uint64_t *val);
 void xf_smap_free(struct xf_smap *m);
 
-/* Source objects by address: sorted starts + a page hash (xfer_index.c). */
+/* One dense stretch of source addresses: a directory of granules. */
+struct xf_region {
+	uint64_t lo, hi;  /* [lo, hi): its objects, past-the-end addresses included */
+	uint32_t first;	  /* index of its first object */
+	uint32_t shift;	  /* granule = (addr - lo) >> shift */
+	size_t dir;	  /* offset of its granules in xf_index.dir */
+	size_t ngran;
+};
+
+/* Source objects by address (xfer_index.c): sorted starts, and per region a
+ * directory giving, for each granule, the last object starting at or before
+ * the granule's start, so a lookup reads one directory entry and scans a few
+ * neighbouring starts. */
+struct xf_ient {
+	uint64_t addr, size; /* src->objs[i].addr, .size */
+};
 struct xf_index {
-	uint64_t *start; /* src->objs[i].addr */
-	uint64_t *pkeys; /* page numbers; 0 = empty slot (page 0 never holds objects) */
-	uint32_t *pvals; /* index of the first object starting in that page */
-	size_t pcap;
+	struct xf_ient *ent; /* per source object (a lookup reads one or two lines) */
+	struct xf_region *reg;
+	size_t nreg;
+	uint32_t *dir;
 };
 
 int xf_index_build(struct xf *x);
@@ -172,6 +188,12 @@ void xf_index_free(struct xf_index *ix);
 /* The object containing addr (or ending exactly at addr: past-the-end), its
  * index in *i and the offset in *off.  Returns 0, or -1 if there is none. */
 int xf_index_find(const struct xf *x, uint64_t addr, size_t *i, uint64_t *off);
+/* Lookups issued ahead (xfer_move.c): stage 1 prefetches the directory entry
+ * of addr, stage 2 (later) the start and object records it leads to. */
+void xf_index_prefetch1(const struct xf *x, uint64_t addr);
+/* Whether addr is near the object being transferred (found without the directory). */
+int xf_index_near(const struct xf *x, uint64_t addr);
+void xf_index_prefetch2(const struct xf *x, uint64_t addr);
 
 /* Memory maps of a process (xfer_lib.c). */
 struct xf_mapent {
@@ -248,7 +270,22 @@ struct xf {
 	struct ttst_rule_rename *inv; /* backward: the source's renames, inverted */
 	char *inv_buf;		      /* their strings */
 	struct ttst_xfer_cp *map;     /* out: counterparts (may be NULL) */
+	/* Validation against ref (xfer_diff.c): pointers are written as the
+	 * original process's addresses ("old space"), so that a round-tripped
+	 * object equals its original byte for byte.  vaddr[i]: the original
+	 * object source object i came from (0: none); refsrc[k]: the source
+	 * object ref object k went to (UINT32_MAX: none). */
+	const struct ttst_xfer_ref *ref;
+	uint64_t *vaddr;
+	uint32_t *refsrc;
+	/* Validation: heap counterparts only the comparison reads live in
+	 * engine arenas (xfer_heap.c), not in the program's heap. */
+	struct xf_arena *arena;
 };
+
+/* A pointer to a counterpart that has no original (old space): bit 63 set,
+ * which no user-space address has, so it never equals an original value. */
+#define XF_NO_ORIGINAL (1ull << 63)
 
 /* Sets rep->error to "<prefix><etail>" style text; returns -1. */
 int xf_fail(struct xf *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -276,6 +313,10 @@ void *xf_calloc(size_t n, size_t size);
 void *xf_realloc(void *p, size_t n);
 void xf_free(void *p);
 char *xf_strdup(const char *s);
+/* Large zeroed engine arrays (their own mappings: given back to the system
+ * when freed, never part of the program's heap).  NULL if out of memory. */
+void *xf_big_alloc(size_t n);
+void xf_big_free(void *p);
 
 /* xfer_map.c */
 int xf_here_build(struct xf *x);
@@ -283,6 +324,8 @@ void xf_here_free(struct xf *x);
 int xf_map_all(struct xf *x);
 /* xfer_heap.c: a heap / mmap object (allocates its counterpart). */
 int xf_map_heap(struct xf *x, size_t i);
+/* Frees the arenas of a validation run. */
+void xf_arena_free(struct xf *x);
 /* Allocates the counterpart of lazy object i and queues it.  Returns 0 or -1. */
 int xf_materialize(struct xf *x, size_t i);
 
@@ -325,8 +368,13 @@ int xf_ann_call(struct xf *x, ttst_xfer_cb cb, const struct ttst_xfer_obj *o, co
 /* Installs the inverse of the source's renames (ttst_xfer_renames_export
  * format) as x's renames.  Returns 0 or -1 (reported). */
 int xf_ann_inverse(struct xf *x, const char *buf, size_t len);
-/* xfer_diff.c: compares every object received with its original (ref);
- * fills d.  Returns 0, or -1 (reported) if the original cannot be read. */
+/* xfer_diff.c: links every source object with its original in x->ref
+ * (x->vaddr, x->refsrc) before the move, so that pointers are written in old
+ * space.  Returns 0 or -1 (reported). */
+int xf_vspace_build(struct xf *x);
+/* Compares every object received with its original (x->ref, after
+ * xf_vspace_build and the move); fills d.  Returns 0, or -1 (reported) if the
+ * original cannot be read. */
 int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d);
 /* The engine callbacks may use (ttst_xfer_translate), or NULL. */
 void xf_ann_set_current(struct xf *x);

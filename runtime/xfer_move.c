@@ -8,6 +8,29 @@
 
 #define WINDOW_MAX (8u << 20) /* bytes read at once (larger objects: one read each) */
 #define WINDOW_GAP 4096u      /* objects closer than this share a read */
+#define PF_DIST 8	      /* elements ahead whose pointer lookups are prefetched */
+#define PF_PTRS 8	      /* pointers per element prefetched */
+
+/* Issues stage st (1 or 2, see xf_index_prefetch1) of the lookups the
+ * pointers of one element of plan p (source bytes s) will need. */
+static void prefetch_elem(const struct xf *x, const struct xf_plan *p, const unsigned char *s,
+			  int st)
+{
+	for (size_t k = 0, n = 0; k < p->nops && n < PF_PTRS; k++) {
+		const struct xf_op *op = &p->ops[k];
+		if (op->code != XO_PTR || op->slen != 8)
+			continue;
+		uint64_t v;
+		memcpy(&v, s + op->soff, 8);
+		n++;
+		if (!v)
+			continue;
+		if (st == 1)
+			xf_index_prefetch1(x, v);
+		else
+			xf_index_prefetch2(x, v);
+	}
+}
 
 /* Conservative copy tail: every aligned word that points into a source
  * object is translated (a guess that fails to translate is left as is). */
@@ -50,10 +73,15 @@ static int exec_array(struct xf *x, const struct xf_shape *sh, const struct ttst
 	if (p->pure_copy) {
 		memcpy(d, s, n * p->ssize);
 	} else {
-		for (e = 0; e < n; e++)
+		for (e = 0; e < n; e++) {
+			if (p->has_ptr && e + 2 * PF_DIST < n)
+				prefetch_elem(x, p, s + (e + 2 * PF_DIST) * p->ssize, 1);
+			if (p->has_ptr && e + PF_DIST < n)
+				prefetch_elem(x, p, s + (e + PF_DIST) * p->ssize, 2);
 			if (xf_exec(x, p, s + e * p->ssize, so->addr + e * p->ssize,
 				    d + e * p->dsize) < 0)
 				goto elem_err;
+		}
 	}
 	uint64_t rem = so->size - n * p->ssize;
 	if (rem) {
@@ -77,7 +105,7 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	int r = 0;
 	x->cur = i;
 	x->etail[0] = '\0';
-	if (x->zero) /* validation: a member nothing writes shows up as a difference */
+	if (x->zero && !o->fresh) /* validation: a member nothing writes shows up as a difference */
 		memset(d, 0, o->nsize);
 	if (o->mode == XM_PLAIN) {
 		memcpy(d, s, n);

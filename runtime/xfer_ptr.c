@@ -154,7 +154,7 @@ static int64_t map_off(struct xf *x, size_t i, uint64_t off, uint64_t hint)
 	if (sh->tail)
 		return plan_off(x, p, off, hint);
 	uint64_t e = off / p->ssize, r = off % p->ssize;
-	uint64_t n = x->src->objs[i].size / p->ssize;
+	uint64_t n = x->ix.ent[i].size / p->ssize;
 	if (e >= n) /* remainder bytes after the last whole element: copied as they are */
 		return (int64_t)(n * p->dsize + (off - n * p->ssize));
 	int64_t in = plan_off(x, p, r, hint);
@@ -173,7 +173,7 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 		return xf_err(x, "points to %s of the old version, which has no counterpart in the "
 				 "new version",
 			      xf_obj_name(x, i, nm, sizeof nm));
-	if (so->kind == TTST_OBJ_FUNCTION && off)
+	if (off && so->kind == TTST_OBJ_FUNCTION)
 		return xf_err(x, "points inside function %s (offset %llu)",
 			      xf_obj_name(x, i, nm, sizeof nm), (unsigned long long)off);
 	int64_t noff = map_off(x, i, off, hint);
@@ -183,7 +183,11 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 		xf_err_prefix(x, pre);
 		return -1;
 	}
-	*out = o->naddr + (uint64_t)noff;
+	if (x->vaddr) /* validation: the original's address (see xfer_int.h) */
+		*out = x->vaddr[i] ? x->vaddr[i] + (uint64_t)noff
+				   : XF_NO_ORIGINAL | (o->naddr + (uint64_t)noff);
+	else
+		*out = o->naddr + (uint64_t)noff;
 	x->rep->pointers++;
 	return 0;
 }
@@ -205,7 +209,7 @@ int xf_ptr_guess(struct xf *x, uint64_t v, uint64_t *out)
 {
 	size_t i;
 	uint64_t off;
-	if (!v || v < x->ix.start[0] || xf_index_find(x, v, &i, &off) < 0)
+	if (!v || xf_index_find(x, v, &i, &off) < 0)
 		return 0;
 	if (x->src->objs[i].kind == TTST_OBJ_FUNCTION && off)
 		return 0;

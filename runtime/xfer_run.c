@@ -2,8 +2,10 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
+
 #include "xfer_int.h"
 
 static int cmp_u32_by_addr_ctx(const void *a, const void *b, void *ctx)
@@ -48,9 +50,12 @@ static void release(struct xf *x)
 	xf_free(x->memo_v);
 	xf_free(x->xfer);
 	xf_free(x->argcopies);
-	xf_free(x->o);
+	xf_big_free(x->o);
 	xf_free(x->inv);
 	xf_free(x->inv_buf);
+	xf_big_free(x->vaddr);
+	xf_arena_free(x);
+	xf_big_free(x->refsrc);
 	xf_free(x);
 }
 
@@ -72,12 +77,21 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 	return ttst_xfer_run_opts(src, &none, rep);
 }
 
+/* Milliseconds on the monotonic clock. */
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *opt,
 		       struct ttst_xfer_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
 	struct xf *x = xf_calloc(1, sizeof *x);
 	struct xf_cands *cands = NULL;
+	double t[6] = {0, 0, 0, 0, 0, 0};
 	int rc = -1;
 	if (!x) {
 		strcpy(rep->error, "out of memory starting the state transfer");
@@ -88,34 +102,48 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 	x->rn = *xf_ann_member_renames();
 	x->backward = x->zero = opt->backward;
 	x->map = opt->map;
+	x->ref = opt->backward ? opt->ref : NULL;
 	if (opt->backward && xf_ann_inverse(x, opt->renames, opt->renames_len) < 0)
 		goto out;
-	x->o = xf_calloc(src->nobjs, sizeof *x->o);
+	x->o = xf_big_alloc((src->nobjs ? src->nobjs : 1) * sizeof *x->o);
 	x->smemo = xf_calloc(src->ntus, sizeof *x->smemo);
 	if (!x->o || !x->smemo) {
 		xf_fail(x, "out of memory for %zu objects of the old version", src->nobjs);
 		goto out;
 	}
-	cands = xf_clean_snapshot(); /* before anything is allocated here */
-	if (!cands) {
+	/* Validation writes old-space pointers into objects that only the
+	 * comparison reads (this process exits afterwards): nothing to clean. */
+	cands = x->ref ? NULL : xf_clean_snapshot(); /* before anything is allocated here */
+	if (!cands && !x->ref) {
 		xf_fail(x, "out of memory listing this version's own heap objects");
 		goto out;
 	}
 	xf_ann_set_current(x);
-	if (xf_ids_init(x) < 0 || xf_index_build(x) < 0 || xf_here_build(x) < 0 ||
-	    xf_map_all(x) < 0)
+	t[0] = now_ms();
+	if (xf_ids_init(x) < 0 || xf_index_build(x) < 0 || xf_here_build(x) < 0)
 		goto out;
+	t[1] = now_ms();
+	if (xf_map_all(x) < 0 || (x->ref && xf_vspace_build(x) < 0))
+		goto out;
+	t[2] = now_ms();
 	if (xf_move(x, x->xfer, x->nxfer) < 0 || drain_queue(x) < 0)
 		goto out;
+	t[3] = now_ms();
 	if (xf_ann_run_init(x) < 0 || drain_queue(x) < 0)
 		goto out;
-	if (xf_clean_run(x, cands) < 0)
+	if (cands && xf_clean_run(x, cands) < 0)
 		goto out;
 	if (x->map)
 		export_map(x);
-	if (opt->ref && xf_diff_run(x, opt->ref, opt->diff) < 0)
+	t[4] = now_ms();
+	if (x->ref && xf_diff_run(x, x->ref, opt->diff) < 0)
 		goto out;
+	t[5] = now_ms();
 	rc = 0;
+	ttst_debug("transfer%s: index %.0f ms, map %.0f ms, move %.0f ms, finish %.0f ms, compare "
+		   "%.0f ms",
+		   x->backward ? " back" : "", t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3],
+		   t[5] - t[4]);
 	ttst_debug("transfer: %llu objects, %llu bytes, %llu pointers, %llu transforms, %llu "
 		   "conservative, %llu freed",
 		   (unsigned long long)rep->objects, (unsigned long long)rep->bytes,
