@@ -194,6 +194,39 @@ void xf_arena_free(struct xf *x)
 	}
 }
 
+/* A heap counterpart of n bytes for site mapping m. */
+static void *alloc_block(const struct xf_site_memo *m, uint64_t n)
+{
+	return m->zero ? ttst_calloc_block(1, n, m->site, m->typed)
+		       : ttst_alloc_block(n, m->site, m->typed);
+}
+
+/* Allocates the deferred counterparts among x->xfer[lo, hi). */
+static int alloc_range(struct xf *x, void *ctx, size_t lo, size_t hi)
+{
+	(void)ctx;
+	for (size_t k = lo; k < hi; k++) {
+		size_t i = x->xfer[k];
+		struct xf_obj *o = &x->o[i];
+		const struct ttst_src_obj *so = &x->src->objs[i];
+		if (o->naddr || (so->kind != TTST_OBJ_HEAP && so->kind != TTST_OBJ_MMAP))
+			continue;
+		void *p = alloc_block(&x->smemo[so->tu][so->index], o->nsize);
+		if (!p) {
+			char nm[256];
+			return xf_fail(x, "out of memory allocating the new copy of %s",
+				       xf_obj_name(x, i, nm, sizeof nm));
+		}
+		o->naddr = (uint64_t)(uintptr_t)p;
+	}
+	return 0;
+}
+
+int xf_alloc_deferred(struct xf *x)
+{
+	return xf_par_run(x, x->xfer, x->nxfer, alloc_range, NULL);
+}
+
 int xf_map_heap(struct xf *x, size_t i)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
@@ -217,16 +250,17 @@ int xf_map_heap(struct xf *x, size_t i)
 	if (!m->done && site_decide(x, i, m) < 0)
 		return -1;
 	uint64_t n = new_size(x, m, so->size);
-	void *p;
+	void *p = NULL;
+	int deferred = 0;
 	if (x->ref)
 		p = arena_take(x, n);
 	else if (m->mmap && m->tu)
 		p = alloc_region(x, i, m, n);
-	else if (m->zero)
-		p = ttst_calloc_block(1, n, m->site, m->typed);
+	else if (x->defer)
+		deferred = 1; /* xf_alloc_deferred */
 	else
-		p = ttst_alloc_block(n, m->site, m->typed);
-	if (!p)
+		p = alloc_block(m, n);
+	if (!p && !deferred)
 		return x->rep->error[0] ? -1
 					: xf_fail(x, "out of memory allocating the new copy of %s",
 						  xf_obj_name(x, i, nm, sizeof nm));

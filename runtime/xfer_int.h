@@ -24,6 +24,7 @@
 #ifndef TTST_RT_XFER_INT_H
 #define TTST_RT_XFER_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -281,6 +282,15 @@ struct xf {
 	/* Validation: heap counterparts only the comparison reads live in
 	 * engine arenas (xfer_heap.c), not in the program's heap. */
 	struct xf_arena *arena;
+	/* Two threads (xfer_par.c): the helper runs on a copy of this struct
+	 * whose main points here; both share lock while the pass runs.  Shared
+	 * and written during a pass: object states (atomics), the lazy queue
+	 * and the library fields (under lock), the source reads (under lock).
+	 * Own per thread: rep, etail, cur, the offset memo. */
+	struct xf *main;
+	pthread_mutex_t *lock;
+	int has_cb; /* program callbacks run during the move: one thread */
+	int defer;  /* map: heap counterparts are allocated afterwards, in parallel */
 };
 
 /* A pointer to a counterpart that has no original (old space): bit 63 set,
@@ -378,6 +388,21 @@ int xf_vspace_build(struct xf *x);
 int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d);
 /* The engine callbacks may use (ttst_xfer_translate), or NULL. */
 void xf_ann_set_current(struct xf *x);
+
+/* xfer_par.c: one pass over the items idx[0..n) (source object indices,
+ * sorted): fn(x, ctx, lo, hi) runs on [lo, hi).  Large passes are split by
+ * bytes between this thread and a helper (on a copy of x, see struct xf).
+ * Returns 0, or -1 with x->rep->error set (the first error of either half). */
+typedef int (*xf_par_fn)(struct xf *x, void *ctx, size_t lo, size_t hi);
+int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *ctx);
+/* Takes / releases the pass's lock (no-ops outside a parallel pass). */
+void xf_par_lock(struct xf *x);
+void xf_par_unlock(struct xf *x);
+/* xf_ptr_lib, safe inside a parallel pass. */
+int xf_par_ptr_lib(struct xf *x, uint64_t v, uint64_t *out);
+/* xfer_heap.c: allocates the counterparts xf_map_heap deferred (x->defer).
+ * Returns 0 or -1 (reported). */
+int xf_alloc_deferred(struct xf *x);
 
 /* xfer_clean.c */
 struct xf_cands;

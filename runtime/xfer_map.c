@@ -286,6 +286,7 @@ int xf_map_all(struct xf *x)
 	x->xfer = xf_alloc(x->src->nobjs * sizeof *x->xfer);
 	if (!x->xfer)
 		return xf_fail(x, "out of memory mapping %zu objects", x->src->nobjs);
+	x->defer = !x->ref; /* validation: counterparts come from arenas, no malloc */
 	for (size_t i = 0; i < x->src->nobjs; i++) {
 		const struct ttst_src_obj *so = &x->src->objs[i];
 		int r = 0;
@@ -315,8 +316,10 @@ int xf_map_all(struct xf *x)
 		if (r < 0)
 			goto out;
 	}
-	rc = 0;
+	x->defer = 0;
+	rc = xf_alloc_deferred(x);
 out:
+	x->defer = 0;
 	xf_smap_free(&count);
 	return rc;
 }
@@ -325,21 +328,32 @@ int xf_materialize(struct xf *x, size_t i)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	struct xf_obj *o = &x->o[i];
+	struct xf *q = x->main ? x->main : x; /* the queue is the main copy's */
 	char nm[256];
-	if (x->nqueue == x->capqueue) {
-		size_t ncap = x->capqueue ? x->capqueue * 2 : 256;
-		uint32_t *q = xf_realloc(x->queue, ncap * sizeof *q);
-		if (!q)
-			return xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
-		x->queue = q;
-		x->capqueue = ncap;
+	int rc = 0;
+	xf_par_lock(x);
+	if (o->state != XS_LAZY) /* the other thread got here first */
+		goto out;
+	if (q->nqueue == q->capqueue) {
+		size_t ncap = q->capqueue ? q->capqueue * 2 : 256;
+		uint32_t *nq = xf_realloc(q->queue, ncap * sizeof *nq);
+		if (!nq) {
+			rc = xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+			goto out;
+		}
+		q->queue = nq;
+		q->capqueue = ncap;
 	}
 	void *p = ttst_alloc_block(so->size, 0, 0);
-	if (!p)
-		return xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+	if (!p) {
+		rc = xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+		goto out;
+	}
 	o->naddr = (uint64_t)(uintptr_t)p;
 	o->nsize = so->size;
-	o->state = XS_QUEUED;
-	x->queue[x->nqueue++] = (uint32_t)i;
-	return 0;
+	q->queue[q->nqueue++] = (uint32_t)i;
+	__atomic_store_n(&o->state, XS_QUEUED, __ATOMIC_RELEASE); /* naddr first */
+out:
+	xf_par_unlock(x);
+	return rc;
 }

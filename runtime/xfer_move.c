@@ -136,16 +136,25 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 		if (xf_ann_call(x, xf_ann_obj_cb_fn(o->cbid), &ob, "object") < 0)
 			return -1;
 	}
-	o->state = XS_DONE;
+	__atomic_store_n(&o->state, XS_DONE, __ATOMIC_RELEASE); /* read by the other thread */
 	x->rep->objects++;
 	return 0;
+}
+
+/* Reads n bytes of the source (one reader at a time: its reader keeps counters). */
+static int src_read(struct xf *x, uint64_t addr, void *buf, size_t n)
+{
+	xf_par_lock(x);
+	int r = x->src->read(x->src->read_ctx, addr, buf, n);
+	xf_par_unlock(x);
+	return r;
 }
 
 /* Reads one object on its own (after a window read failed). */
 static int move_one(struct xf *x, size_t i, unsigned char *buf)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
-	if (so->size && x->src->read(x->src->read_ctx, so->addr, buf, so->size) < 0) {
+	if (so->size && src_read(x, so->addr, buf, so->size) < 0) {
 		char nm[256];
 		return xf_fail(x, "%s: cannot read %llu bytes at 0x%llx of the old version: %s",
 			       xf_obj_name(x, i, nm, sizeof nm), (unsigned long long)so->size,
@@ -168,7 +177,8 @@ static int reserve(struct xf *x, unsigned char **buf, size_t *cap, size_t n)
 	return 0;
 }
 
-int xf_move(struct xf *x, const uint32_t *idx, size_t n)
+/* Moves the objects idx[0..n) (sorted by address). */
+static int move_list(struct xf *x, const uint32_t *idx, size_t n)
 {
 	const struct ttst_src_obj *objs = x->src->objs;
 	unsigned char *buf = NULL;
@@ -185,7 +195,7 @@ int xf_move(struct xf *x, const uint32_t *idx, size_t n)
 		}
 		if (reserve(x, &buf, &cap, we - ws) < 0)
 			goto out;
-		if (we > ws && x->src->read(x->src->read_ctx, ws, buf, we - ws) < 0) {
+		if (we > ws && src_read(x, ws, buf, we - ws) < 0) {
 			for (size_t j = k; j < e; j++)
 				if (reserve(x, &buf, &cap, objs[idx[j]].size) < 0 ||
 				    move_one(x, idx[j], buf) < 0)
@@ -203,4 +213,14 @@ int xf_move(struct xf *x, const uint32_t *idx, size_t n)
 out:
 	xf_free(buf);
 	return rc;
+}
+
+static int move_range(struct xf *x, void *ctx, size_t lo, size_t hi)
+{
+	return move_list(x, (const uint32_t *)ctx + lo, hi - lo);
+}
+
+int xf_move(struct xf *x, const uint32_t *idx, size_t n)
+{
+	return xf_par_run(x, idx, n, move_range, (void *)(uintptr_t)idx);
 }

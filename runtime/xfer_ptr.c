@@ -167,9 +167,13 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 	struct xf_obj *o = &x->o[i];
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	char nm[256];
-	if (o->state == XS_LAZY && xf_materialize(x, i) < 0)
-		return -1;
-	if (o->state == XS_DROPPED || o->state == XS_SKIP || !o->naddr)
+	uint8_t st = __atomic_load_n(&o->state, __ATOMIC_ACQUIRE); /* see xf_materialize */
+	if (st == XS_LAZY) {
+		if (xf_materialize(x, i) < 0)
+			return -1;
+		st = __atomic_load_n(&o->state, __ATOMIC_ACQUIRE);
+	}
+	if (st == XS_DROPPED || st == XS_SKIP || !o->naddr)
 		return xf_err(x, "points to %s of the old version, which has no counterpart in the "
 				 "new version",
 			      xf_obj_name(x, i, nm, sizeof nm));
@@ -202,7 +206,7 @@ int xf_ptr(struct xf *x, uint64_t v, uint64_t hint, uint64_t *out)
 	}
 	if (xf_index_find(x, v, &i, &off) == 0)
 		return ptr_obj(x, i, off, hint, out);
-	return xf_ptr_lib(x, v, out);
+	return xf_par_ptr_lib(x, v, out);
 }
 
 int xf_ptr_guess(struct xf *x, uint64_t v, uint64_t *out)

@@ -77,6 +77,19 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 	return ttst_xfer_run_opts(src, &none, rep);
 }
 
+/* Whether program callbacks run during the move (it then runs on one thread). */
+static int any_callbacks(const struct xf *x)
+{
+	for (size_t b = 0; b < x->pcap; b++)
+		for (const struct xf_plan *p = x->pcache[b]; p; p = p->next)
+			if (p->cb)
+				return 1;
+	for (size_t k = 0; k < x->nxfer; k++)
+		if (x->o[x->xfer[k]].cbid)
+			return 1;
+	return 0;
+}
+
 /* Milliseconds on the monotonic clock. */
 static double now_ms(void)
 {
@@ -126,6 +139,7 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 	if (xf_map_all(x) < 0 || (x->ref && xf_vspace_build(x) < 0))
 		goto out;
 	t[2] = now_ms();
+	x->has_cb = any_callbacks(x);
 	if (xf_move(x, x->xfer, x->nxfer) < 0 || drain_queue(x) < 0)
 		goto out;
 	t[3] = now_ms();

@@ -1,0 +1,153 @@
+/* xfer_par.c -- runs the engine's bulk passes (allocating counterparts, moving objects) on two threads. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "threads.h"
+#include "xfer_int.h"
+
+#define PAR_MIN_ITEMS 20000 /* below this a second thread costs more than it saves */
+#define ITEM_COST 64	    /* bytes' worth of work per item, besides its bytes */
+
+/* The helper thread's half: a copy of the engine with its own counters,
+ * message buffer and offset memo (xfer_int.h: what is shared and how). */
+struct par_job {
+	struct xf w;
+	struct ttst_xfer_report rep;
+	xf_par_fn fn;
+	void *ctx;
+	size_t lo, hi;
+	int rc;
+};
+
+static void *job_main(void *arg)
+{
+	struct par_job *j = arg;
+	j->rc = j->fn(&j->w, j->ctx, j->lo, j->hi);
+	return NULL;
+}
+
+/* Whether a pass over n items may use a second thread: enough items, a
+ * second CPU, and no program callbacks (they run program code, one at a time). */
+static int par_ok(const struct xf *x, size_t n)
+{
+	static long ncpu;
+	if (!ncpu)
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < PAR_MIN_ITEMS || ncpu < 2 || x->main || x->has_cb)
+		return 0;
+	return 1;
+}
+
+/* The index that splits [0, n) into halves of equal weight. */
+static size_t split(const struct xf *x, const uint32_t *idx, size_t n)
+{
+	uint64_t total = 0, half = 0;
+	for (size_t k = 0; k < n; k++)
+		total += x->src->objs[idx[k]].size + ITEM_COST;
+	size_t k = 0;
+	for (; k < n && half < total / 2; k++)
+		half += x->src->objs[idx[k]].size + ITEM_COST;
+	return k;
+}
+
+/* Adds the helper's counters and first error to x's report. */
+static void merge(struct xf *x, struct par_job *j)
+{
+	struct ttst_xfer_report *r = x->rep;
+	r->objects += j->rep.objects;
+	r->bytes += j->rep.bytes;
+	r->pointers += j->rep.pointers;
+	r->transforms += j->rep.transforms;
+	r->conservative += j->rep.conservative;
+	r->freed += j->rep.freed;
+	if (j->rc < 0 && !r->error[0]) {
+		if (j->rep.error[0])
+			memcpy(r->error, j->rep.error, sizeof r->error);
+		else
+			strcpy(r->error, "state transfer failed in its second thread (no reason "
+					 "recorded)");
+	}
+	xf_free(j->w.memo_k);
+	xf_free(j->w.memo_v);
+}
+
+int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *ctx)
+{
+	if (!par_ok(x, n))
+		return fn(x, ctx, 0, n);
+	size_t mid = split(x, idx, n);
+	if (mid == 0 || mid == n)
+		return fn(x, ctx, 0, n);
+	struct par_job *j = xf_calloc(1, sizeof *j);
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_t th;
+	if (!j)
+		return fn(x, ctx, 0, n);
+	j->w = *x;
+	j->w.rep = &j->rep;
+	j->w.memo_k = NULL;
+	j->w.memo_v = NULL;
+	j->w.memo_cap = j->w.memo_n = 0;
+	j->w.main = x;
+	j->w.lock = &lock;
+	j->w.etail[0] = '\0';
+	j->fn = fn;
+	j->ctx = ctx;
+	j->lo = mid;
+	j->hi = n;
+	x->lock = &lock;
+	if (ttst_real_pthread_create(&th, NULL, job_main, j) != 0) {
+		x->lock = NULL;
+		xf_free(j);
+		return fn(x, ctx, 0, n);
+	}
+	int rc = fn(x, ctx, 0, mid);
+	pthread_join(th, NULL);
+	x->lock = NULL;
+	merge(x, j);
+	rc = rc < 0 || j->rc < 0 ? -1 : 0;
+	xf_free(j);
+	pthread_mutex_destroy(&lock);
+	return rc;
+}
+
+void xf_par_lock(struct xf *x)
+{
+	if (x->lock)
+		pthread_mutex_lock(x->lock);
+}
+
+void xf_par_unlock(struct xf *x)
+{
+	if (x->lock)
+		pthread_mutex_unlock(x->lock);
+}
+
+/* The fields of the library-pointer translation (xfer_lib.c) that it fills
+ * lazily: the helper works on the main copy's, under the lock. */
+static void lib_fields(struct xf *to, const struct xf *from)
+{
+	to->smaps = from->smaps;
+	to->hmaps = from->hmaps;
+	to->arg_lo = from->arg_lo;
+	to->arg_hi = from->arg_hi;
+	to->args_loaded = from->args_loaded;
+	to->argcopies = from->argcopies;
+	to->nargcopies = from->nargcopies;
+}
+
+int xf_par_ptr_lib(struct xf *x, uint64_t v, uint64_t *out)
+{
+	if (!x->lock)
+		return xf_ptr_lib(x, v, out);
+	pthread_mutex_lock(x->lock);
+	if (x->main)
+		lib_fields(x, x->main);
+	int r = xf_ptr_lib(x, v, out);
+	if (x->main)
+		lib_fields(x->main, x);
+	pthread_mutex_unlock(x->lock);
+	return r;
+}
