@@ -17,7 +17,8 @@ struct ttst_spawn {
 };
 
 /* Starts a->binary with a->argv and this process's environment plus
- * TTST_UPDATE_FD, TTST_UPDATE_PARENT and TTST_CLOEXEC.  The child gets
+ * TTST_UPDATE_FD, TTST_UPDATE_PARENT, TTST_CLOEXEC and, if a->validate,
+ * TTST_UPDATE_VALIDATE=1 (v1 will ask for v2's image).  The child gets
  * default signal dispositions, an empty signal mask, SIGKILL as its
  * parent-death signal, every descriptor of this process with close-on-exec
  * cleared (those that had it are listed in TTST_CLOEXEC) except the

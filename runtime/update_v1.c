@@ -3,10 +3,10 @@
  *
  * Phases (one EVENT frame each to ttst-ctl, then one RESULT frame):
  *   park      every registered thread quiescent (quiesce.c)
- *   spawn     clone + execve of the new binary until its runtime says HELLO; with validation,
- *             v1' (v1's own binary) is started right after v2 and re-initialises meanwhile
+ *   spawn     clone + execve of the new binary until its runtime says HELLO
  *   reinit    v2 runs its initialisation up to its main thread's update point
- *   transfer  v1 sends its state image, v2 transfers the state (ttst_xfer_run)
+ *   transfer  v1 sends its state image, v2 transfers the state (ttst_xfer_run); with
+ *             validation, v1' (v1's own binary) is started meanwhile and re-initialises
  *   validate  (unless --no-validate) v2 serves its own image, v1 waits for v1' to be ready,
  *             v1' transfers v2's state back and compares it with ours (update_validate.c)
  *   commit    v2 continues, v1 rewrites the pid file, tells systemd, _exit(0)s
@@ -283,15 +283,16 @@ static int step_spawn(struct txn *t)
 	int d = prctl(PR_GET_DUMPABLE);
 	if (d != 1 && prctl(PR_SET_DUMPABLE, 1) == 0)
 		t->dumpable = d;
-	ttst_image_start(&t->image); /* our state does not change any more: describe it now */
-	if (ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err) < 0)
+	/* our state does not change any more: describe it now, while v2 starts and
+	 * this thread allocates the image's pages */
+	ttst_image_promise();
+	ttst_image_start(&t->image);
+	int r = ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err);
+	ttst_image_prealloc(ttst_image_estimate()); /* always: the image thread waits for it */
+	if (r < 0)
 		return txn_fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
 	prctl(PR_SET_PTRACER, (unsigned long)t->v2pid); /* v2 reads our memory (Yama) */
-	/* v1' (validation) starts now too: its exec and re-initialisation overlap
-	 * v2's; it then waits for its state */
-	if (t->a.validate && ttst_txn_spawn_v1r(t) < 0)
-		return -1;
 	if (txn_expect(t, &t->v2, "v2", TTST_CH_HELLO) < 0 ||
 	    !sized(t, sizeof(struct ttst_ch_hello)))
 		return -1;
@@ -324,11 +325,15 @@ static int step_transfer(struct txn *t)
 	struct ttst_ch_state st = {size};
 	int r = ttst_chan_send(t->v2.chan, TTST_CH_STATE, &st, sizeof st, fd);
 	int e = errno;
-	t->imgfd = fd; /* validation needs our object list again */
+	t->imgfd = fd; /* validation writes its reference there (the list is in t->image.recs) */
 	t->imgsize = size;
 	t->imgobjs = nobjs;
 	if (r < 0)
 		return txn_fail(t, "cannot send the state image to v2: %s", strerror(e));
+	/* v1' (validation) starts now: its exec and re-initialisation overlap v2's
+	 * transfer (not the image build); it then waits for its state */
+	if (t->a.validate && ttst_txn_spawn_v1r(t) < 0)
+		return -1;
 	if (txn_expect(t, &t->v2, "v2", TTST_CH_READY) < 0 || !sized(t, sizeof t->rep))
 		return -1;
 	t->fmapfd = t->msg.fd;
@@ -387,6 +392,7 @@ static void undo(struct txn *t)
 	}
 	if (t->image.state == 1 && ttst_image_wait(&t->image) >= 0)
 		close(t->image.fd);
+	ttst_image_prealloc_drop();
 	if (t->dumpable >= 0)
 		prctl(PR_SET_DUMPABLE, t->dumpable);
 	t->dumpable = -1;
@@ -464,6 +470,7 @@ static void *txn_main(void *arg)
 	for (int i = 0; i < 2; i++)
 		if (t->valfd[i] >= 0)
 			close(t->valfd[i]);
+	ttst_image_recs_free(&t->image.recs);
 	ttst_update_req_free(&t->a);
 	__libc_free(t);
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);

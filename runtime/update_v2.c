@@ -22,6 +22,7 @@
 #include "ttst/abi.h"
 #include "update.h"
 #include "update_chan.h"
+#include "update_image.h"
 #include "update_serve.h"
 #include "update_src.h"
 #include "xfer.h"
@@ -32,6 +33,7 @@ static int chan = -1;		 /* our end of the update channel */
 static pid_t self;		 /* our pid (v2) */
 static pid_t parent;		 /* v1 */
 static struct ttst_chan_msg msg; /* one message at a time (the main thread) */
+static int validated;		 /* v1 will ask for our image ($TTST_UPDATE_VALIDATE) */
 
 static void v2_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -66,12 +68,14 @@ void ttst_update_v2_init(void)
 	if (!fdv)
 		return;
 	long fd = env_num(fdv), pp = env_num(getenv("TTST_UPDATE_PARENT"));
-	const char *cl = getenv("TTST_CLOEXEC");
+	const char *cl = getenv("TTST_CLOEXEC"), *val = getenv("TTST_UPDATE_VALIDATE");
+	validated = val && !strcmp(val, "1");
 	char spec[128 * 1024];
 	snprintf(spec, sizeof spec, "%s", cl ? cl : "");
 	unsetenv("TTST_UPDATE_FD");
 	unsetenv("TTST_UPDATE_PARENT");
 	unsetenv("TTST_CLOEXEC");
+	unsetenv("TTST_UPDATE_VALIDATE");
 	parent = (pid_t)pp;
 	if (fd < 0 || pp <= 0 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
 		ttst_err("live update: TTST_UPDATE_FD=%s / TTST_UPDATE_PARENT=%ld do not name an "
@@ -231,6 +235,8 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	close(msg.fd);
 	if (r < 0)
 		v2_fail("%s", err);
+	if (validated && !bw.on) /* our image's pages, allocated on a helper thread meanwhile */
+		ttst_image_prealloc_async(src.src.nobjs + ttst_image_estimate());
 	struct ttst_xfer_report x;
 	struct ttst_xfer_cp *map;
 	memset(&x, 0, sizeof x);
@@ -303,6 +309,7 @@ int ttst_update_v2_point(struct ttst_thread *t)
 	struct ttst_ch_commit c = {0, 0, 0};
 	memcpy(&c, msg.payload, msg.h.length == sizeof c ? sizeof c : 0);
 	prctl(PR_SET_PDEATHSIG, 0); /* v1 exits now: we live on */
+	ttst_image_prealloc_drop();
 	if (ttst_chan_send(chan, TTST_CH_COMMITTED, NULL, 0, -1) < 0)
 		v2_fail("cannot confirm the commit to v1: %s", strerror(errno));
 	close(chan);

@@ -1,6 +1,7 @@
 /* update_validate.c -- v1's validation step: v2 serves its image, v1 starts v1' (its own binary),
  * v1' transfers v2's state back and compares it with v1's (time-traveling state transfer).  v1'
- * is usually started with v2 (ttst_txn_spawn_v1r) and has re-initialised by then. */
+ * is usually started during the forward transfer (ttst_txn_spawn_v1r) and has re-initialised
+ * by then. */
 #define _GNU_SOURCE
 #include <assert.h>
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,48 +30,50 @@ void ttst_txn_reap_v1r(struct txn *t)
 	ttst_control_unlink_pid(t->v1rpid); /* a killed v1' leaves its socket file */
 }
 
-/* Maps len bytes of fd read-only, all pages at once (no fault per page);
- * NULL on failure (errno set). */
-static void *map_ro(int fd, size_t len)
-{
-	void *p = mmap(NULL, len ? len : 1, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
+#define REF_CHUNK 8192 /* records per read and write */
 
-/* Turns our image into the reference for v1': each of our objects that v2
- * transferred or points to, and its counterpart in v2, written over the
- * image in its memfd from offset 0 on (record k lands below the image
- * record i >= k it comes from, which lies past the header: nothing unread
- * is overwritten, and no new pages are needed); the memfd is cut to the
- * reference's size.  Returns the memfd (t->imgfd, now the caller's) with *n
+/* Writes the reference for v1' into our image's memfd, over the image (v2
+ * is done with it: its pages are reused, none allocated): each of our
+ * objects (the image's object list, still in our memory) that v2
+ * transferred or points to, and its counterpart in v2 (v2's map, read in
+ * chunks).  Returns the memfd (t->imgfd, now the caller's), cut to *n
  * records, or -1 (fails). */
 static int build_ref(struct txn *t, uint64_t *n)
 {
 	struct stat st;
+	const struct ttst_image_obj *o = t->image.recs.objs;
 	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp), cnt = 0;
 	if (t->fmapfd < 0 || fstat(t->fmapfd, &st) < 0 || (uint64_t)st.st_size < mlen)
 		return txn_fail(t,
 				"protocol error: v2's READY came without its map of our %llu "
 				"objects",
 				(unsigned long long)t->imgobjs);
-	char *img = mmap(NULL, (size_t)t->imgsize, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_POPULATE, t->imgfd, 0);
-	const struct ttst_xfer_cp *cp = map_ro(t->fmapfd, mlen);
+	assert(o); /* kept by the image job since step_transfer */
+	struct ttst_xfer_cp *cp = __libc_malloc(REF_CHUNK * sizeof *cp);
+	struct ttst_xfer_ref_obj *ref = __libc_malloc(REF_CHUNK * sizeof *ref);
 	int fd = -1;
-	if (img == MAP_FAILED || !cp) {
-		txn_fail(t, "cannot map the state image or v2's map: %s", strerror(errno));
+	if (!cp || !ref) {
+		txn_fail(t, "out of memory building the validation reference");
 		goto out;
 	}
-	const struct ttst_image_hdr *h = (const void *)img;
-	const struct ttst_image_obj *o = (const void *)(img + h->off_objs);
-	assert(h->off_objs >= sizeof(struct ttst_xfer_ref_obj));
-	struct ttst_xfer_ref_obj *ref = (void *)img;
-	for (uint64_t i = 0; i < t->imgobjs; i++) {
-		if (cp[i].how == TTST_CP_NONE)
-			continue;
-		struct ttst_xfer_ref_obj r = {o[i].addr, o[i].size, cp[i].addr, cp[i].how, 0};
-		ref[cnt++] = r;
-		t->compared += r.how == TTST_CP_XFER;
+	for (uint64_t i = 0; i < t->imgobjs; i += REF_CHUNK) {
+		size_t k = t->imgobjs - i < REF_CHUNK ? (size_t)(t->imgobjs - i) : REF_CHUNK, m = 0;
+		if (ttst_fd_rw_all(t->fmapfd, cp, k * sizeof *cp, (off_t)(i * sizeof *cp), 0) < 0) {
+			txn_fail(t, "cannot read v2's map of our objects: %s", strerror(errno));
+			goto out;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (cp[j].how != TTST_CP_NONE)
+				ref[m++] = (struct ttst_xfer_ref_obj){o[i + j].addr, o[i + j].size,
+								      cp[j].addr, cp[j].how, 0};
+		for (size_t j = 0; j < m; j++)
+			t->compared += ref[j].how == TTST_CP_XFER;
+		if (ttst_fd_rw_all(t->imgfd, ref, m * sizeof *ref, (off_t)(cnt * sizeof *ref), 1) <
+		    0) {
+			txn_fail(t, "cannot write the validation reference: %s", strerror(errno));
+			goto out;
+		}
+		cnt += m;
 	}
 	if (ftruncate(t->imgfd, (off_t)(cnt * sizeof *ref)) < 0) {
 		txn_fail(t, "cannot size the validation reference (%zu objects): %s", cnt,
@@ -82,10 +84,8 @@ static int build_ref(struct txn *t, uint64_t *n)
 	fd = t->imgfd;
 	t->imgfd = -1;
 out:
-	if (img != MAP_FAILED)
-		munmap(img, (size_t)t->imgsize);
-	if (cp)
-		munmap((void *)cp, mlen);
+	__libc_free(cp);
+	__libc_free(ref);
 	return fd;
 }
 
