@@ -86,9 +86,8 @@ int xf_vspace_build(struct xf *x)
 {
 	const struct ttst_xfer_ref *ref = x->ref;
 	size_t n = x->src->nobjs;
-	x->vaddr = xf_big_alloc((n ? n : 1) * sizeof *x->vaddr);
 	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
-	if (!x->vaddr || !x->refsrc)
+	if (!x->refsrc)
 		return xf_fail(x, "out of memory linking %zu objects with their originals", n);
 	size_t finger = 0;
 	for (size_t k = 0; k < ref->n; k++) {
@@ -103,9 +102,10 @@ int xf_vspace_build(struct xf *x)
 		 * memory: each gets the original; two originals with one copy
 		 * (literals mapped by content): the first */
 		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++)
-			if (!x->vaddr[e])
-				x->vaddr[e] = ref->objs[k].addr;
+			if (!x->o[e].vaddr)
+				x->o[e].vaddr = ref->objs[k].addr;
 	}
+	x->vspace = 1;
 	return 0;
 }
 

@@ -187,7 +187,7 @@ void xf_smap_free(struct xf_smap *m)
 }
 
 /* --- address index -------------------------------------------------------
- * src->objs is sorted by address; ent[] repeats addresses and sizes densely.
+ * src->objs is sorted by address; x->o[] repeats addresses and sizes densely.
  * Objects closer than REGION_GAP form a region (large objects included whole);
  * a region's directory has about one granule per GRAN_OBJS objects. */
 
@@ -241,7 +241,7 @@ static void fill_dir(struct xf *x, const struct xf_region *r, size_t end)
 	size_t k = r->first;
 	for (size_t g = 0; g < r->ngran; g++) {
 		uint64_t gs = r->lo + ((uint64_t)g << r->shift);
-		while (k + 1 < end && x->ix.ent[k + 1].addr <= gs)
+		while (k + 1 < end && x->o[k + 1].addr <= gs)
 			k++;
 		d[g] = (uint32_t)k;
 	}
@@ -253,12 +253,12 @@ int xf_index_build(struct xf *x)
 	size_t n = x->src->nobjs;
 	if (n >= UINT32_MAX)
 		return xf_fail(x, "too many objects in the old version (%zu)", n);
-	ix->ent = xf_big_alloc((n ? n : 1) * sizeof *ix->ent);
-	if (!ix->ent || make_regions(x) < 0)
+	if (make_regions(x) < 0)
 		return xf_fail(x, "out of memory indexing %zu objects of the old version", n);
 	for (size_t i = 0; i < n; i++) {
-		ix->ent[i] = (struct xf_ient){x->src->objs[i].addr, x->src->objs[i].size};
-		if (i && ix->ent[i].addr < ix->ent[i - 1].addr)
+		x->o[i].addr = x->src->objs[i].addr;
+		x->o[i].size = x->src->objs[i].size;
+		if (i && x->o[i].addr < x->o[i - 1].addr)
 			return xf_fail(x, "the old version's object list is not sorted by address "
 					  "(object %zu)",
 				       i);
@@ -282,7 +282,6 @@ int xf_index_build(struct xf *x)
 
 void xf_index_free(struct xf_index *ix)
 {
-	xf_big_free(ix->ent);
 	xf_free(ix->reg);
 	xf_big_free(ix->dir);
 	memset(ix, 0, sizeof *ix);
@@ -303,7 +302,7 @@ static const struct xf_region *region_of(const struct xf_index *ix, uint64_t a)
 }
 
 /* Last index in [lo, hi) whose start <= a, or lo - 1. */
-static long last_le(const struct xf_ient *e, long lo, long hi, uint64_t a)
+static long last_le(const struct xf_obj *e, long lo, long hi, uint64_t a)
 {
 	while (lo < hi) {
 		long mid = lo + (hi - lo) / 2;
@@ -319,7 +318,7 @@ static long last_le(const struct xf_ient *e, long lo, long hi, uint64_t a)
  * (x->cur): linked structures mostly point there.  Sets *k. */
 static int near_cur(const struct xf *x, uint64_t a, long *k)
 {
-	const struct xf_ient *e = x->ix.ent;
+	const struct xf_obj *e = x->o;
 	size_t n = x->src->nobjs, c = x->cur;
 	if (c >= n)
 		return 0;
@@ -348,17 +347,17 @@ int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 		size_t g = (size_t)((a - r->lo) >> r->shift);
 		int steps = 0;
 		k = ix->dir[r->dir + g];
-		while ((size_t)k + 1 < end && ix->ent[k + 1].addr <= a) {
+		while ((size_t)k + 1 < end && x->o[k + 1].addr <= a) {
 			if (++steps == SCAN_MAX) { /* a crowded granule: search the rest */
 				long hi = g + 1 < r->ngran ? (long)ix->dir[r->dir + g + 1] + 1
 							   : (long)end;
-				k = last_le(ix->ent, k, hi, a);
+				k = last_le(x->o, k, hi, a);
 				break;
 			}
 			k++;
 		}
 	}
-	const struct xf_ient *o = &ix->ent[k];
+	const struct xf_obj *o = &x->o[k];
 	uint64_t sz = o->size ? o->size : 1;
 	if (a - o->addr < sz || (o->size && a - o->addr == o->size)) {
 		*i = (size_t)k;
@@ -385,8 +384,6 @@ void xf_index_prefetch2(const struct xf *x, uint64_t a)
 	if (!r)
 		return;
 	uint32_t k = x->ix.dir[r->dir + ((a - r->lo) >> r->shift)];
-	__builtin_prefetch(&x->ix.ent[k]);
-	__builtin_prefetch(&x->ix.ent[k + 2]); /* the answer may be a neighbour */
 	__builtin_prefetch(&x->o[k]);
-	__builtin_prefetch(&x->o[k + 2]);
+	__builtin_prefetch(&x->o[k + 2]); /* the answer may be a neighbour */
 }

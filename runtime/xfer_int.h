@@ -139,12 +139,15 @@ struct xf_shape {
 };
 
 struct xf_obj {
+	uint64_t addr, size; /* the source object's (src->objs[i]): the address index reads
+				these, and the counterpart, in one or two lines */
 	uint64_t naddr; /* counterpart here (0 = none yet) */
 	uint64_t nsize;
 	uint32_t shape; /* index into x->shapes (XM_TYPED) */
 	uint32_t cbid;	/* object callback index + 1, 0 = none */
 	uint8_t state, mode;
 	uint8_t fresh; /* counterpart from an engine arena: already zero */
+	uint64_t vaddr; /* validation (x->vspace): the original it came from, 0 if none */
 };
 
 /* --- lookups ------------------------------------------------------------ */
@@ -174,11 +177,7 @@ struct xf_region {
  * directory giving, for each granule, the last object starting at or before
  * the granule's start, so a lookup reads one directory entry and scans a few
  * neighbouring starts. */
-struct xf_ient {
-	uint64_t addr, size; /* src->objs[i].addr, .size */
-};
 struct xf_index {
-	struct xf_ient *ent; /* per source object (a lookup reads one or two lines) */
 	struct xf_region *reg;
 	size_t nreg;
 	uint32_t *dir;
@@ -273,11 +272,11 @@ struct xf {
 	struct ttst_xfer_cp *map;     /* out: counterparts (may be NULL) */
 	/* Validation against ref (xfer_diff.c): pointers are written as the
 	 * original process's addresses ("old space"), so that a round-tripped
-	 * object equals its original byte for byte.  vaddr[i]: the original
-	 * object source object i came from (0: none); refsrc[k]: the source
-	 * object ref object k went to (UINT32_MAX: none). */
+	 * object equals its original byte for byte (o[i].vaddr: the original
+	 * source object i came from); refsrc[k]: the source object ref object k
+	 * went to (UINT32_MAX: none). */
 	const struct ttst_xfer_ref *ref;
-	uint64_t *vaddr;
+	int vspace;
 	uint32_t *refsrc;
 	/* Validation: heap counterparts only the comparison reads live in
 	 * engine arenas (xfer_heap.c), not in the program's heap. */
@@ -379,7 +378,7 @@ int xf_ann_call(struct xf *x, ttst_xfer_cb cb, const struct ttst_xfer_obj *o, co
  * format) as x's renames.  Returns 0 or -1 (reported). */
 int xf_ann_inverse(struct xf *x, const char *buf, size_t len);
 /* xfer_diff.c: links every source object with its original in x->ref
- * (x->vaddr, x->refsrc) before the move, so that pointers are written in old
+ * (x->o[].vaddr, x->refsrc) before the move, so that pointers are written in old
  * space.  Returns 0 or -1 (reported). */
 int xf_vspace_build(struct xf *x);
 /* Compares every object received with its original (x->ref, after

@@ -154,7 +154,7 @@ static int64_t map_off(struct xf *x, size_t i, uint64_t off, uint64_t hint)
 	if (sh->tail)
 		return plan_off(x, p, off, hint);
 	uint64_t e = off / p->ssize, r = off % p->ssize;
-	uint64_t n = x->ix.ent[i].size / p->ssize;
+	uint64_t n = x->o[i].size / p->ssize;
 	if (e >= n) /* remainder bytes after the last whole element: copied as they are */
 		return (int64_t)(n * p->dsize + (off - n * p->ssize));
 	int64_t in = plan_off(x, p, r, hint);
@@ -187,8 +187,8 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 		xf_err_prefix(x, pre);
 		return -1;
 	}
-	if (x->vaddr) /* validation: the original's address (see xfer_int.h) */
-		*out = x->vaddr[i] ? x->vaddr[i] + (uint64_t)noff
+	if (x->vspace) /* validation: the original's address (see xfer_int.h) */
+		*out = o->vaddr ? o->vaddr + (uint64_t)noff
 				   : XF_NO_ORIGINAL | (o->naddr + (uint64_t)noff);
 	else
 		*out = o->naddr + (uint64_t)noff;

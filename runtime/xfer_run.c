@@ -53,7 +53,6 @@ static void release(struct xf *x)
 	xf_big_free(x->o);
 	xf_free(x->inv);
 	xf_free(x->inv_buf);
-	xf_big_free(x->vaddr);
 	xf_arena_free(x);
 	xf_big_free(x->refsrc);
 	xf_free(x);
