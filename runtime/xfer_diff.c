@@ -82,15 +82,13 @@ static size_t src_at(const struct xf *x, uint64_t a, size_t lo)
 	return lo < x->src->nobjs && x->src->objs[lo].addr == a ? lo : SIZE_MAX;
 }
 
-int xf_vspace_build(struct xf *x)
+/* Links ref objects [lo, hi) with their source objects (xf_vspace_build). */
+static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 {
 	const struct ttst_xfer_ref *ref = x->ref;
-	size_t n = x->src->nobjs;
-	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
-	if (!x->refsrc)
-		return xf_fail(x, "out of memory linking %zu objects with their originals", n);
-	size_t finger = 0;
-	for (size_t k = 0; k < ref->n; k++) {
+	size_t n = x->src->nobjs, finger = 0;
+	(void)ctx;
+	for (size_t k = lo; k < hi; k++) {
 		size_t j = ref->objs[k].how == TTST_CP_NONE
 			       ? SIZE_MAX
 			       : src_at(x, ref->objs[k].fwd, finger);
@@ -100,11 +98,25 @@ int xf_vspace_build(struct xf *x)
 		finger = j;
 		/* objects sharing an address (merged string literals) are one
 		 * memory: each gets the original; two originals with one copy
-		 * (literals mapped by content): the first */
-		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++)
-			if (!x->o[e].vaddr)
-				x->o[e].vaddr = ref->objs[k].addr;
+		 * (literals mapped by content): the first one linked */
+		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++) {
+			uint64_t none = 0;
+			__atomic_compare_exchange_n(&x->o[e].vaddr, &none, ref->objs[k].addr, 0,
+						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		}
 	}
+	return 0;
+}
+
+int xf_vspace_build(struct xf *x)
+{
+	const struct ttst_xfer_ref *ref = x->ref;
+	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
+	if (!x->refsrc)
+		return xf_fail(x, "out of memory linking %zu objects with their originals",
+			       x->src->nobjs);
+	if (xf_par_run(x, NULL, ref->n, link_range, NULL) < 0)
+		return -1;
 	x->vspace = 1;
 	return 0;
 }
@@ -426,22 +438,39 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 	}
 }
 
-int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d)
+/* The comparison, in halves: each thread fills its own part. */
+struct diff_job {
+	const struct ttst_xfer_ref *ref;
+	struct ttst_xfer_diff part[2];
+};
+
+/* Reads n bytes of the original at a (one reader at a time). */
+static int ref_read(struct xf *x, const struct ttst_xfer_ref *ref, uint64_t a, void *buf,
+		    size_t n)
 {
-	struct dx c = {x, ref, d, 0, NO_ELEM, 0, "", 0, NULL, 0, 0, 0, 0};
+	xf_par_lock(x);
+	int r = ref->read(ref->read_ctx, a, buf, n);
+	xf_par_unlock(x);
+	return r;
+}
+
+/* Compares ref objects [lo, hi), reading the originals in windows. */
+static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
+{
+	struct diff_job *job = ctx;
+	const struct ttst_xfer_ref *ref = job->ref;
+	struct dx c = {x, ref, &job->part[lo ? 1 : 0], 0, NO_ELEM, 0, "", 0, NULL, 0, 0, 0, 0};
 	unsigned char *buf = NULL;
-	size_t cap = 0, k = 0;
-	memset(d, 0, sizeof *d);
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (k < ref->n) {
+	size_t cap = 0, k = lo;
+	int rc = 0;
+	while (k < hi && rc == 0) {
 		if (ref->objs[k].how != TTST_CP_XFER) {
 			k++;
 			continue;
 		}
 		uint64_t ws = ref->objs[k].addr, we = ws + ref->objs[k].size;
 		size_t e = k + 1;
-		for (; e < ref->n; e++) {
+		for (; e < hi; e++) {
 			const struct ttst_xfer_ref_obj *r = &ref->objs[e];
 			uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
 			if (r->how == TTST_CP_XFER &&
@@ -453,22 +482,18 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 		if (we - ws > cap) {
 			unsigned char *nb = xf_realloc(buf, we - ws);
 			if (!nb) {
-				xf_free(buf);
-				xf_free(c.bucket);
-				return xf_fail(x, "out of memory comparing %" PRIu64 " bytes",
-					       we - ws);
+				rc = xf_fail(x, "out of memory comparing %" PRIu64 " bytes", we - ws);
+				break;
 			}
 			buf = nb;
 			cap = we - ws;
 		}
-		if (we > ws && ref->read(ref->read_ctx, ws, buf, we - ws) < 0) {
-			int err = errno;
-			xf_free(buf);
-			xf_free(c.bucket);
-			return xf_fail(x,
-				       "cannot read %" PRIu64 " bytes at 0x%" PRIx64
-				       " of the old version to compare: %s",
-				       we - ws, ws, strerror(err));
+		if (we > ws && ref_read(x, ref, ws, buf, we - ws) < 0) {
+			rc = xf_fail(x,
+				     "cannot read %" PRIu64 " bytes at 0x%" PRIx64
+				     " of the old version to compare: %s",
+				     we - ws, ws, strerror(errno));
+			break;
 		}
 		for (; k < e; k++)
 			if (ref->objs[k].how == TTST_CP_XFER)
@@ -476,7 +501,30 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 	}
 	xf_free(buf);
 	xf_free(c.bucket);
+	return rc;
+}
+
+int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_diff *d)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct diff_job *job = xf_calloc(1, sizeof *job);
+	if (!job)
+		return xf_fail(x, "out of memory comparing %zu objects", ref->n);
+	job->ref = ref;
+	int rc = xf_par_run(x, NULL, ref->n, diff_range, job);
+	memset(d, 0, sizeof *d);
+	for (int h = 0; h < 2; h++) { /* the lower addresses' differences first */
+		const struct ttst_xfer_diff *p = &job->part[h];
+		for (uint64_t i = 0; i < p->differences && i < TTST_XFER_DIFF_SHOW; i++)
+			if (d->differences + i < TTST_XFER_DIFF_SHOW)
+				memcpy(d->first[d->differences + i], p->first[i], sizeof d->first[0]);
+		d->compared += p->compared;
+		d->differences += p->differences;
+		d->unchecked += p->unchecked;
+	}
+	xf_free(job);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->ms = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	return 0;
+	return rc;
 }

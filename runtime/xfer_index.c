@@ -247,6 +247,22 @@ static void fill_dir(struct xf *x, const struct xf_region *r, size_t end)
 	}
 }
 
+/* Copies the addresses and sizes of source objects [lo, hi) into x->o. */
+static int copy_range(struct xf *x, void *ctx, size_t lo, size_t hi)
+{
+	const struct ttst_src_obj *so = x->src->objs;
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++) {
+		x->o[i].addr = so[i].addr;
+		x->o[i].size = so[i].size;
+		if (i && so[i].addr < so[i - 1].addr)
+			return xf_fail(x, "the old version's object list is not sorted by address "
+					  "(object %zu)",
+				       i);
+	}
+	return 0;
+}
+
 int xf_index_build(struct xf *x)
 {
 	struct xf_index *ix = &x->ix;
@@ -255,14 +271,8 @@ int xf_index_build(struct xf *x)
 		return xf_fail(x, "too many objects in the old version (%zu)", n);
 	if (make_regions(x) < 0)
 		return xf_fail(x, "out of memory indexing %zu objects of the old version", n);
-	for (size_t i = 0; i < n; i++) {
-		x->o[i].addr = x->src->objs[i].addr;
-		x->o[i].size = x->src->objs[i].size;
-		if (i && x->o[i].addr < x->o[i - 1].addr)
-			return xf_fail(x, "the old version's object list is not sorted by address "
-					  "(object %zu)",
-				       i);
-	}
+	if (xf_par_run(x, NULL, n, copy_range, NULL) < 0)
+		return -1;
 	size_t total = 0;
 	for (size_t k = 0; k < ix->nreg; k++) {
 		struct xf_region *r = &ix->reg[k];

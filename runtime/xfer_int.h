@@ -389,8 +389,9 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 void xf_ann_set_current(struct xf *x);
 
 /* xfer_par.c: one pass over the items idx[0..n) (source object indices,
- * sorted): fn(x, ctx, lo, hi) runs on [lo, hi).  Large passes are split by
- * bytes between this thread and a helper (on a copy of x, see struct xf).
+ * sorted; NULL: n items of equal weight): fn(x, ctx, lo, hi) runs on [lo, hi).
+ * Large passes are split by bytes between this thread and a helper (on a
+ * copy of x, see struct xf).
  * Returns 0, or -1 with x->rep->error set (the first error of either half). */
 typedef int (*xf_par_fn)(struct xf *x, void *ctx, size_t lo, size_t hi);
 int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *ctx);

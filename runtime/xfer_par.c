@@ -77,7 +77,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 {
 	if (!par_ok(x, n))
 		return fn(x, ctx, 0, n);
-	size_t mid = split(x, idx, n);
+	size_t mid = idx ? split(x, idx, n) : n / 2;
 	if (mid == 0 || mid == n)
 		return fn(x, ctx, 0, n);
 	struct par_job *j = xf_calloc(1, sizeof *j);
