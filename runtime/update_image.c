@@ -1,8 +1,9 @@
-/* update_image.c -- a process's state image for its peer: TU blobs and the object list, in a
- * memfd (built in anonymous memory, written with pwrite into pages allocated meanwhile). */
+/* update_image.c -- a process's state image for its peer: TU blobs and the object list, streamed
+ * with pwrite into a memfd whose pages another thread allocates meanwhile. */
 #define _GNU_SOURCE
 #include "update_image.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,8 @@
 
 #define RADIX_BITS 12 /* widest digit: 16 KiB of counters */
 #define RADIX (1u << RADIX_BITS)
+#define BUF_RECS 4096 /* records per write (128 KiB) */
+#define PILES 4
 
 struct tu_info {
 	const struct ttst_tu_hdr *tu;
@@ -30,12 +33,20 @@ struct tu_info {
 	uint32_t idx;	       /* index in the image */
 };
 
-/* The image under construction, in anonymous memory: heap records go to
- * recs from index hbase on while they come in address order; a record
- * below the last one kept goes to `side` with that one (an ascending run is
- * kept, and the few records out of order are sorted and merged in at the
- * end).  The other objects (statics, functions, locals, mmap regions) go to
- * `small`, and are placed around the heap records at the end. */
+/* The image under construction.  The TU blobs go to the memfd first (after
+ * the header's place; the header is written last), then the object list at
+ * off_area.  Heap records come in allocation-table order, which is address
+ * order in runs (one thread's allocations; several threads' interleave):
+ * each goes to the pile whose last record is the highest one below it (or
+ * an empty pile), so every pile stays sorted; a record no pile takes goes
+ * to `side`, sorted at the end.  The other objects (statics, functions,
+ * locals, mmap regions) go to `small`.  The piles, side and small are merged
+ * into the memfd at the end. */
+struct pile {
+	struct ttst_image_obj *a; /* anonymous mapping of cap records */
+	size_t n;
+};
+
 struct build {
 	struct tu_info *tus;   /* by base (the table's order) */
 	struct tu_info *byptr; /* the same, sorted by blob address */
@@ -43,16 +54,16 @@ struct build {
 	uint32_t *ordinals; /* per global site number */
 	uint32_t *site_tu;  /* per global site number: index in tus, UINT32_MAX if none */
 	uint32_t maxsite;   /* ordinals and site_tu have maxsite + 1 entries */
-	size_t off_area;    /* byte offset of the object list in the image */
-	struct ttst_image_obj *recs; /* anonymous mapping of cap records */
-	size_t cap;
-	size_t hbase; /* index of the first heap record */
-	size_t nheap;
-	uint64_t htop;		      /* address of the last heap record kept */
+	int fd;		    /* the memfd */
+	size_t off_area;    /* byte offset of the object list */
+	struct pile pile[PILES];
+	size_t cap;		      /* records per pile */
 	struct ttst_image_obj *side;  /* __libc array */
 	size_t nside, side_cap;
 	struct ttst_image_obj *small; /* __libc array */
 	size_t nsmall, small_cap;
+	struct ttst_image_obj *out; /* __libc array of BUF_RECS: records to write */
+	size_t nout, written;
 	const struct tu_info *last_ptr;
 };
 
@@ -99,24 +110,6 @@ static uint32_t tu_index(struct build *b, const struct ttst_tu_hdr *tu)
 	return b->last_ptr->idx;
 }
 
-/* Makes recs hold at least n records (pointers into it are invalid
- * afterwards).  Returns 0 or -1. */
-static int reserve(struct build *b, size_t n)
-{
-	if (n <= b->cap)
-		return 0;
-	size_t ncap = b->cap * 2 > n ? b->cap * 2 : n, osz = b->cap * sizeof *b->recs;
-	size_t size = ncap * sizeof *b->recs;
-	void *p = b->recs ? mremap(b->recs, osz, size, MREMAP_MAYMOVE)
-			  : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				 -1, 0);
-	if (p == MAP_FAILED)
-		return -1;
-	b->recs = p;
-	b->cap = ncap;
-	return 0;
-}
-
 /* Appends r to the __libc array *a of *n (capacity *cap) records; 0 or -1. */
 static int push(struct ttst_image_obj **a, size_t *n, size_t *cap,
 		const struct ttst_image_obj *r)
@@ -133,21 +126,26 @@ static int push(struct ttst_image_obj **a, size_t *n, size_t *cap,
 	return 0;
 }
 
-/* Adds heap record r: kept in order in recs, or set aside (see struct build). */
+/* Adds heap record r to a pile, or to side (see struct build); 0 or -1. */
 static int heap_add(struct build *b, const struct ttst_image_obj *r)
 {
-	if (b->nheap && r->addr < b->htop) {
-		b->nheap--;
-		if (push(&b->side, &b->nside, &b->side_cap, &b->recs[b->hbase + b->nheap]) < 0 ||
-		    push(&b->side, &b->nside, &b->side_cap, r) < 0)
-			return -1;
-		b->htop = b->nheap ? b->recs[b->hbase + b->nheap - 1].addr : 0;
-		return 0;
+	int best = -1, empty = -1;
+	uint64_t best_top = 0;
+	for (int k = 0; k < PILES; k++) {
+		const struct pile *p = &b->pile[k];
+		uint64_t top = p->n ? p->a[p->n - 1].addr : 0;
+		if (!p->n) {
+			empty = empty < 0 ? k : empty;
+		} else if (top <= r->addr && p->n < b->cap && (best < 0 || top > best_top)) {
+			best = k;
+			best_top = top;
+		}
 	}
-	if (reserve(b, b->hbase + b->nheap + 1) < 0)
-		return -1;
-	b->recs[b->hbase + b->nheap++] = *r;
-	b->htop = r->addr;
+	if (best < 0)
+		best = empty;
+	if (best < 0)
+		return push(&b->side, &b->nside, &b->side_cap, r);
+	b->pile[best].a[b->pile[best].n++] = *r;
 	return 0;
 }
 
@@ -223,14 +221,6 @@ struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_ima
 	return i >= n ? a : radix_sort(a, b, n, varying_bits(a, n));
 }
 
-void ttst_image_merge_back(struct ttst_image_obj *a, size_t na, const struct ttst_image_obj *c,
-			   size_t nc)
-{
-	size_t k = na + nc;
-	while (nc) /* writes never pass the records of a still to be read */
-		a[--k] = na && a[na - 1].addr > c[nc - 1].addr ? a[--na] : c[--nc];
-}
-
 static size_t align8(size_t v)
 {
 	return (v + 7) & ~(size_t)7;
@@ -241,103 +231,6 @@ static int cmp_addr(const void *x, const void *y)
 	uint64_t a = ((const struct ttst_image_obj *)x)->addr;
 	uint64_t c = ((const struct ttst_image_obj *)y)->addr;
 	return a < c ? -1 : a > c;
-}
-
-/* Sorts the heap records set aside and merges them into the heap run.
- * Returns 0 or -1. */
-static int merge_side(struct build *b)
-{
-	if (!b->nside)
-		return 0;
-	struct ttst_image_obj *scratch = __libc_malloc(b->nside * sizeof *scratch);
-	if (!scratch || reserve(b, b->hbase + b->nheap + b->nside) < 0) {
-		__libc_free(scratch);
-		return -1;
-	}
-	const struct ttst_image_obj *s = ttst_image_sort(b->side, scratch, b->nside);
-	ttst_image_merge_back(b->recs + b->hbase, b->nheap, s, b->nside);
-	b->nheap += b->nside;
-	b->nside = 0;
-	__libc_free(scratch);
-	return 0;
-}
-
-/* Sorts everything into one run; returns the index of its first record in
- * recs, or -1.  The heap run stays in place when the other objects lie
- * around it (the usual case). */
-static long arrange(struct build *b)
-{
-	size_t ns = b->nsmall, lo = 0;
-	qsort(b->small, ns, sizeof *b->small, cmp_addr);
-	if (merge_side(b) < 0)
-		return -1;
-	size_t nh = b->nheap;
-	const struct ttst_image_obj *h = b->recs + b->hbase;
-	while (lo < ns && nh && b->small[lo].addr < h[0].addr)
-		lo++;
-	if (!nh || ((lo == ns || b->small[lo].addr > h[nh - 1].addr) && lo <= b->hbase)) {
-		if (reserve(b, b->hbase + nh + ns - lo) < 0)
-			return -1;
-		memcpy(b->recs + b->hbase - lo, b->small, lo * sizeof *b->small);
-		memcpy(b->recs + b->hbase + nh, b->small + lo, (ns - lo) * sizeof *b->small);
-		return (long)(b->hbase - lo);
-	}
-	if (reserve(b, b->hbase + nh + ns) < 0) /* they interleave: merge */
-		return -1;
-	ttst_image_merge_back(b->recs + b->hbase, nh, b->small, ns);
-	return (long)b->hbase;
-}
-
-/* Collects the TU table and the per-site tables; sets off_area and hbase.
- * Returns 0 or -1. */
-static int prepare(struct build *b)
-{
-	if (ttst_site_foreach_tu(add_tu, b) < 0)
-		return -1;
-	b->byptr = __libc_malloc((b->ntus ? b->ntus : 1) * sizeof *b->byptr);
-	b->ordinals = __libc_calloc((size_t)b->maxsite + 1, sizeof *b->ordinals);
-	b->site_tu = __libc_malloc(((size_t)b->maxsite + 1) * sizeof *b->site_tu);
-	if (!b->byptr || !b->ordinals || !b->site_tu)
-		return -1;
-	memset(b->site_tu, 0xff, ((size_t)b->maxsite + 1) * sizeof *b->site_tu);
-	for (size_t i = 0; i < b->ntus; i++)
-		for (uint32_t s = 0; s < b->tus[i].nsites; s++)
-			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
-	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
-	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
-	size_t nregions, rbytes;
-	ttst_regions_count(&nregions, &rbytes);
-	b->hbase = ttst_locals_count() + nregions; /* plus the statics: */
-	for (size_t i = 0; i < b->ntus; i++)
-		b->hbase += b->tus[i].tu->nstatics;
-	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof(struct ttst_image_tu));
-	for (size_t i = 0; i < b->ntus; i++)
-		pos += align8(b->tus[i].tu->total_size);
-	b->off_area = pos;
-	/* room for every heap block up front (the slot count bounds them) */
-	return reserve(b, b->hbase + nregions + ttst_slot_used() + 1024);
-}
-
-/* The image's first off_area bytes: header, TU table, blob copies.  Returns
- * a __libc block, or NULL (out of memory). */
-static char *image_head(struct build *b, size_t count)
-{
-	char *p = __libc_calloc(1, b->off_area);
-	if (!p)
-		return NULL;
-	*(struct ttst_image_hdr *)p = (struct ttst_image_hdr){
-	    TTST_IMAGE_MAGIC, TTST_IMAGE_VERSION, b->off_area + count * sizeof(struct ttst_image_obj),
-	    (int32_t)getpid(), (uint32_t)b->ntus, sizeof(struct ttst_image_hdr),
-	    count, b->off_area};
-	struct ttst_image_tu *t = (struct ttst_image_tu *)(p + sizeof(struct ttst_image_hdr));
-	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof *t);
-	for (size_t i = 0; i < b->ntus; i++) {
-		const struct ttst_tu_hdr *tu = b->tus[i].tu;
-		t[i] = (struct ttst_image_tu){pos, tu->total_size, (uint64_t)(uintptr_t)tu};
-		memcpy(p + pos, tu, tu->total_size);
-		pos += align8(tu->total_size);
-	}
-	return p;
 }
 
 int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write)
@@ -359,26 +252,173 @@ int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write)
 	return 0;
 }
 
+/* Writes the buffered records; 0 or -1. */
+static int flush(struct build *b)
+{
+	off_t off = (off_t)(b->off_area + b->written * sizeof *b->out);
+	if (b->nout && ttst_fd_rw_all(b->fd, b->out, b->nout * sizeof *b->out, off, 1) < 0)
+		return -1;
+	b->written += b->nout;
+	b->nout = 0;
+	return 0;
+}
+
+/* Appends n sorted records to the object list; 0 or -1. */
+static int emit(struct build *b, const struct ttst_image_obj *r, size_t n)
+{
+	if (b->nout + n > BUF_RECS && flush(b) < 0)
+		return -1;
+	if (n < BUF_RECS) {
+		memcpy(b->out + b->nout, r, n * sizeof *r);
+		b->nout += n;
+		return 0;
+	}
+	off_t off = (off_t)(b->off_area + b->written * sizeof *r); /* long run: directly */
+	if (ttst_fd_rw_all(b->fd, (void *)r, n * sizeof *r, off, 1) < 0)
+		return -1;
+	b->written += n;
+	return 0;
+}
+
+/* Merges the sorted runs in[0..nin) into the object list, taking from the
+ * lowest run all records up to the next run's head at a time.  0 or -1. */
+static int merge_out(struct build *b, struct pile *in, int nin)
+{
+	for (;;) {
+		int i = -1, j = -1; /* lowest and second lowest head */
+		for (int k = 0; k < nin; k++) {
+			if (!in[k].n)
+				continue;
+			if (i < 0 || in[k].a->addr < in[i].a->addr) {
+				j = i;
+				i = k;
+			} else if (j < 0 || in[k].a->addr < in[j].a->addr) {
+				j = k;
+			}
+		}
+		if (i < 0)
+			return flush(b);
+		size_t len = 1;
+		while (len < in[i].n && (j < 0 || in[i].a[len].addr <= in[j].a->addr))
+			len++;
+		if (emit(b, in[i].a, len) < 0)
+			return -1;
+		in[i].a += len;
+		in[i].n -= len;
+	}
+}
+
+/* Sorts side and small and merges everything into the memfd.  0 or -1. */
+static int arrange(struct build *b)
+{
+	struct ttst_image_obj *scratch = __libc_malloc((b->nside ? b->nside : 1) * sizeof *scratch);
+	if (!scratch)
+		return -1;
+	qsort(b->small, b->nsmall, sizeof *b->small, cmp_addr);
+	struct pile in[PILES + 2];
+	memcpy(in, b->pile, sizeof b->pile);
+	in[PILES] = (struct pile){ttst_image_sort(b->side, scratch, b->nside), b->nside};
+	in[PILES + 1] = (struct pile){b->small, b->nsmall};
+	int r = merge_out(b, in, PILES + 2);
+	__libc_free(scratch);
+	return r;
+}
+
+/* Collects the TU table and the per-site tables, sets off_area, maps the
+ * piles.  Returns 0 or -1. */
+static int prepare(struct build *b)
+{
+	if (ttst_site_foreach_tu(add_tu, b) < 0)
+		return -1;
+	b->byptr = __libc_malloc((b->ntus ? b->ntus : 1) * sizeof *b->byptr);
+	b->ordinals = __libc_calloc((size_t)b->maxsite + 1, sizeof *b->ordinals);
+	b->site_tu = __libc_malloc(((size_t)b->maxsite + 1) * sizeof *b->site_tu);
+	b->out = __libc_malloc(BUF_RECS * sizeof *b->out);
+	if (!b->byptr || !b->ordinals || !b->site_tu || !b->out)
+		return -1;
+	memset(b->site_tu, 0xff, ((size_t)b->maxsite + 1) * sizeof *b->site_tu);
+	for (size_t i = 0; i < b->ntus; i++)
+		for (uint32_t s = 0; s < b->tus[i].nsites; s++)
+			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
+	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
+	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
+	b->cap = (size_t)ttst_slot_used() + 1; /* bounds the heap blocks */
+	for (int k = 0; k < PILES; k++) { /* pages are used as records come */
+		void *m = mmap(NULL, b->cap * sizeof(struct ttst_image_obj), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (m == MAP_FAILED)
+			return -1;
+		b->pile[k].a = m;
+	}
+	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof(struct ttst_image_tu));
+	for (size_t i = 0; i < b->ntus; i++)
+		pos += align8(b->tus[i].tu->total_size);
+	b->off_area = pos;
+	return 0;
+}
+
+/* Writes the TU table and the blob copies (after the header's place).
+ * Returns 0 or -1. */
+static int write_tus(struct build *b)
+{
+	size_t len = b->off_area - sizeof(struct ttst_image_hdr);
+	char *p = __libc_calloc(1, len ? len : 1);
+	if (!p)
+		return -1;
+	struct ttst_image_tu *t = (struct ttst_image_tu *)p;
+	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof *t);
+	for (size_t i = 0; i < b->ntus; i++) {
+		const struct ttst_tu_hdr *tu = b->tus[i].tu;
+		t[i] = (struct ttst_image_tu){pos, tu->total_size, (uint64_t)(uintptr_t)tu};
+		memcpy(p + pos - sizeof(struct ttst_image_hdr), tu, tu->total_size);
+		pos += align8(tu->total_size);
+	}
+	int r = ttst_fd_rw_all(b->fd, p, len, sizeof(struct ttst_image_hdr), 1);
+	__libc_free(p);
+	return r;
+}
+
+static void wait_prealloc(void);
+
+/* Writes the header, cuts the memfd to the image; 0 or -1. */
+static int finish(struct build *b, size_t count, uint64_t *size)
+{
+	size_t off_objs = b->off_area;
+	size_t total = off_objs + count * sizeof(struct ttst_image_obj);
+	struct ttst_image_hdr h = {TTST_IMAGE_MAGIC,	   TTST_IMAGE_VERSION,
+				   total,		   (int32_t)getpid(),
+				   (uint32_t)b->ntus,	   sizeof(struct ttst_image_hdr),
+				   count,		   off_objs};
+	wait_prealloc();
+	if (ftruncate(b->fd, (off_t)total) < 0 || ttst_fd_rw_all(b->fd, &h, sizeof h, 0, 1) < 0)
+		return -1;
+	*size = total;
+	return 0;
+}
+
 /* --- the memfd, allocated ahead ------------------------------------------- */
 
-/* The memfd of the next image, whose pages are allocated (fallocate) by
- * another thread while the image is collected: PENDING from the promise
- * until READY.  One image at a time per process. */
-enum { PRE_NONE, PRE_PENDING, PRE_READY };
+/* The memfd of the next image, created ahead so that another thread can
+ * allocate its pages (fallocate) while the image is collected; one image at
+ * a time per process. */
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int state, fd;
-	int helper; /* th runs (v2: allocates during the transfer) */
+	pthread_cond_t done;
+	int fd;	    /* not taken yet, -1 */
+	int busy;   /* descriptors handed out whose allocation has not ended */
+	int helper; /* th runs (v2: allocates during its transfer) */
 	pthread_t th;
-} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PRE_NONE, -1, 0, 0};
+} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, 0, 0, 0};
 
-void ttst_image_promise(void)
+int ttst_image_open_ahead(void)
 {
 	pthread_mutex_lock(&pre.lock);
-	if (pre.state == PRE_NONE)
-		pre.state = PRE_PENDING;
+	if (pre.fd < 0)
+		pre.fd = memfd_create("ttst-state", MFD_CLOEXEC);
+	int d = pre.fd >= 0 ? fcntl(pre.fd, F_DUPFD_CLOEXEC, 0) : -1;
+	pre.busy += d >= 0;
 	pthread_mutex_unlock(&pre.lock);
+	return d;
 }
 
 uint64_t ttst_image_estimate(void)
@@ -388,29 +428,38 @@ uint64_t ttst_image_estimate(void)
 	return (uint64_t)ttst_slot_used() + ttst_locals_count() + nregions + 4096;
 }
 
-void ttst_image_prealloc(uint64_t nobjs)
+#define PREALLOC_STEP (2u << 20) /* bytes per fallocate: writes to the memfd wait for less */
+
+void ttst_image_prealloc(int fd, uint64_t nobjs)
+{
+	if (fd < 0)
+		return;
+	off_t size = (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20));
+	/* in steps (each holds the file's lock); on failure pwrite allocates the pages */
+	for (off_t off = 0; off < size; off += PREALLOC_STEP)
+		if (fallocate(fd, 0, off, PREALLOC_STEP) < 0)
+			break;
+	close(fd);
+	pthread_mutex_lock(&pre.lock);
+	pre.busy--;
+	pthread_cond_broadcast(&pre.done);
+	pthread_mutex_unlock(&pre.lock);
+}
+
+/* Waits until no allocation runs any more (it would grow the memfd again
+ * after the image cut it to size). */
+static void wait_prealloc(void)
 {
 	pthread_mutex_lock(&pre.lock);
-	int busy = pre.state == PRE_READY;
+	while (pre.busy > 0)
+		pthread_cond_wait(&pre.done, &pre.lock);
 	pthread_mutex_unlock(&pre.lock);
-	int fd = busy ? -1 : memfd_create("ttst-state", MFD_CLOEXEC);
-	if (fd >= 0) /* on failure pwrite allocates the pages instead */
-		(void)fallocate(fd, 0, 0, (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20)));
-	pthread_mutex_lock(&pre.lock);
-	if (pre.state != PRE_READY) {
-		pre.fd = fd;
-		pre.state = fd >= 0 ? PRE_READY : PRE_NONE;
-		fd = -1;
-	}
-	pthread_cond_broadcast(&pre.cond);
-	pthread_mutex_unlock(&pre.lock);
-	if (fd >= 0)
-		close(fd);
 }
 
 static void *pre_main(void *arg)
 {
-	ttst_image_prealloc((uint64_t)(uintptr_t)arg);
+	uint64_t a = (uint64_t)(uintptr_t)arg;
+	ttst_image_prealloc((int)(a >> 40), a & ((1ull << 40) - 1));
 	return NULL;
 }
 
@@ -418,14 +467,17 @@ void ttst_image_prealloc_async(uint64_t nobjs)
 {
 	if (pre.helper)
 		return;
-	ttst_image_promise();
+	int fd = ttst_image_open_ahead();
+	if (fd < 0)
+		return;
+	uint64_t a = ((uint64_t)fd << 40) | (nobjs & ((1ull << 40) - 1));
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pre.helper = ttst_real_pthread_create(&pre.th, NULL, pre_main, (void *)(uintptr_t)nobjs) == 0;
+	pre.helper = ttst_real_pthread_create(&pre.th, NULL, pre_main, (void *)(uintptr_t)a) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!pre.helper)
-		ttst_image_prealloc(nobjs);
+		ttst_image_prealloc(fd, nobjs);
 }
 
 /* Joins the helper thread, if any (before the objects are collected: its
@@ -437,14 +489,11 @@ static void join_helper(void)
 	pre.helper = 0;
 }
 
-/* The promised memfd once it is ready, else a new one; -1 on failure. */
+/* The memfd opened ahead, else a new one; -1 on failure. */
 static int take_fd(void)
 {
 	pthread_mutex_lock(&pre.lock);
-	while (pre.state == PRE_PENDING)
-		pthread_cond_wait(&pre.cond, &pre.lock);
-	int fd = pre.state == PRE_READY ? pre.fd : -1;
-	pre.state = PRE_NONE;
+	int fd = pre.fd;
 	pre.fd = -1;
 	pthread_mutex_unlock(&pre.lock);
 	return fd >= 0 ? fd : memfd_create("ttst-state", MFD_CLOEXEC);
@@ -454,72 +503,48 @@ void ttst_image_prealloc_drop(void)
 {
 	join_helper();
 	pthread_mutex_lock(&pre.lock);
-	int fd = pre.state == PRE_READY ? pre.fd : -1;
-	if (pre.state == PRE_READY) {
-		pre.state = PRE_NONE;
-		pre.fd = -1;
-	}
+	int fd = pre.fd;
+	pre.fd = -1;
 	pthread_mutex_unlock(&pre.lock);
 	if (fd >= 0)
 		close(fd);
 }
 
-/* Writes the image into a memfd (the preallocated one if any); returns it
- * with *size, or -1. */
-static int write_image(struct build *b, long start, size_t count, uint64_t *size)
-{
-	char *head = image_head(b, count);
-	int fd = take_fd();
-	size_t total = b->off_area + count * sizeof *b->recs;
-	if (!head || fd < 0 || ftruncate(fd, (off_t)total) < 0 ||
-	    ttst_fd_rw_all(fd, head, b->off_area, 0, 1) < 0 ||
-	    ttst_fd_rw_all(fd, b->recs + start, count * sizeof *b->recs, (off_t)b->off_area, 1) <
-		0) {
-		int e = head ? errno : ENOMEM;
-		if (fd >= 0)
-			close(fd);
-		__libc_free(head);
-		errno = e;
-		return -1;
-	}
-	__libc_free(head);
-	*size = total;
-	return fd;
-}
-
-int ttst_image_build(uint64_t *size, uint64_t *nobjs, struct ttst_image_recs *keep, char *err,
-		     size_t n)
+int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 {
 	struct build b;
 	memset(&b, 0, sizeof b);
-	long start = -1;
-	int fd = -1;
+	int r = -1;
 	errno = 0;
 	join_helper();
-	if (prepare(&b) == 0 && ttst_registry_foreach(add_obj, &b) == 0)
-		start = arrange(&b);
-	size_t count = b.nheap + b.nside + b.nsmall;
-	if (start < 0 || (fd = write_image(&b, start, count, size)) < 0) {
+	b.fd = take_fd();
+	if (b.fd >= 0 && prepare(&b) == 0 && write_tus(&b) == 0 &&
+	    ttst_registry_foreach(add_obj, &b) == 0)
+		r = arrange(&b);
+	size_t count = b.nside + b.nsmall;
+	for (int k = 0; k < PILES; k++)
+		count += b.pile[k].n;
+	assert(r < 0 || b.written == count);
+	if (r < 0 || finish(&b, count, size) < 0) {
 		snprintf(err, n, "cannot build the state image (%zu objects): %s", count,
 			 strerror(errno ? errno : ENOMEM));
-		if (start < 0)
-			close(take_fd()); /* the promised memfd (waits for it) */
+		if (b.fd >= 0)
+			close(b.fd);
+		b.fd = -1;
 	} else {
 		*nobjs = count;
-		if (keep) { /* handed over, not unmapped */
-			*keep = (struct ttst_image_recs){b.recs, b.cap * sizeof *b.recs, b.recs + start};
-			b.recs = NULL;
-		}
 	}
-	if (b.recs)
-		munmap(b.recs, b.cap * sizeof *b.recs);
 	__libc_free(b.tus);
 	__libc_free(b.byptr);
 	__libc_free(b.ordinals);
 	__libc_free(b.site_tu);
+	for (int k = 0; k < PILES; k++)
+		if (b.pile[k].a)
+			munmap(b.pile[k].a, b.cap * sizeof(struct ttst_image_obj));
+	__libc_free(b.out);
 	__libc_free(b.side);
 	__libc_free(b.small);
-	return fd;
+	return b.fd;
 }
 
 /* Builds j's image, timing it. */
@@ -527,7 +552,7 @@ static void build_job(struct ttst_image_job *j)
 {
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	j->fd = ttst_image_build(&j->size, &j->nobjs, &j->recs, j->err, sizeof j->err);
+	j->fd = ttst_image_build(&j->size, &j->nobjs, j->err, sizeof j->err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	j->ms = (unsigned)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000);
 }
@@ -545,13 +570,6 @@ void ttst_image_start(struct ttst_image_job *j)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	j->state = ttst_real_pthread_create(&j->th, NULL, job_main, j) ? 0 : 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
-
-void ttst_image_recs_free(struct ttst_image_recs *r)
-{
-	if (r->map)
-		munmap(r->map, r->len);
-	*r = (struct ttst_image_recs){NULL, 0, NULL};
 }
 
 int ttst_image_wait(struct ttst_image_job *j)

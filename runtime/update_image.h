@@ -10,42 +10,30 @@
 
 #include "ttst/proto.h"
 
-/* The object list of a built image in this process's memory. */
-struct ttst_image_recs {
-	void *map;			   /* anonymous mapping of len bytes, NULL if none */
-	size_t len;
-	const struct ttst_image_obj *objs; /* in it: the image's records */
-};
-
 /* Builds the state image of this process (its threads must be parked):
  * every registered TU blob as in memory, and every object of the registry
  * (statics, functions, locals, heap, mmap) with its TU index, record or site
  * index and per-site ordinal, sorted by address.  The memfd is the one
- * ttst_image_prealloc started, if any.  Returns a memfd (the caller closes
- * it) with *size, *nobjs set and, if keep is not NULL, the object list in
- * *keep (the caller frees it with ttst_image_recs_free); or -1 with the
- * reason in err.  Allocates nothing through the interposed allocator. */
-int ttst_image_build(uint64_t *size, uint64_t *nobjs, struct ttst_image_recs *keep, char *err,
-		     size_t n);
-
-/* Unmaps an object list kept by ttst_image_build (if any); r is empty after. */
-void ttst_image_recs_free(struct ttst_image_recs *r);
+ * ttst_image_open_ahead created, if any.  Returns a memfd (the caller
+ * closes it) with *size, *nobjs set, or -1 with the reason in err.
+ * Allocates nothing through the interposed allocator. */
+int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n);
 
 /* Reads (write == 0) or writes n bytes at offset off of fd, all of them.
  * Returns 0, or -1 with errno (EIO for an early end of file). */
 int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write);
 
-/* The memfd of the next image can be allocated ahead by another thread
- * while the image is collected: ttst_image_promise says that some thread
- * will call ttst_image_prealloc (the build then waits for it; it must be
- * called, or the build waits forever), ttst_image_prealloc creates the
- * memfd with room for about nobjs objects (fallocate: its pages exist before
- * the image is written), and ttst_image_prealloc_async does both, the
- * second on a helper thread.  Failures are not reported: the build then
- * allocates as it writes.  ttst_image_estimate is an upper bound of this
- * process's objects (the slot count) to pass as nobjs. */
-void ttst_image_promise(void);
-void ttst_image_prealloc(uint64_t nobjs);
+/* The memfd of the next image can be allocated ahead while the image is
+ * collected: ttst_image_open_ahead creates it (the next ttst_image_build
+ * takes it) and returns a second descriptor of it, or -1; pass that to
+ * ttst_image_prealloc, which allocates pages for about nobjs objects
+ * (fallocate) and closes it -- it must be called, the build waits for it
+ * before cutting the memfd to size.  ttst_image_prealloc_async does both,
+ * the allocation on a helper thread.  Failures are not reported: the build
+ * then allocates as it writes.  ttst_image_estimate is an upper bound of
+ * this process's objects (the slot count) to pass as nobjs. */
+int ttst_image_open_ahead(void);
+void ttst_image_prealloc(int fd, uint64_t nobjs);
 void ttst_image_prealloc_async(uint64_t nobjs);
 uint64_t ttst_image_estimate(void);
 
@@ -58,7 +46,6 @@ struct ttst_image_job {
 	int state; /* 0 idle, 1 running on th, 2 done */
 	int fd;	   /* result of ttst_image_build */
 	uint64_t size, nobjs;
-	struct ttst_image_recs recs; /* the object list (the job's owner frees it) */
 	unsigned ms; /* build time */
 	char err[512];
 };
@@ -79,9 +66,5 @@ int ttst_image_wait(struct ttst_image_job *j);
 struct ttst_image_obj *ttst_image_sort(struct ttst_image_obj *a, struct ttst_image_obj *b,
 				       size_t n);
 
-/* Merges the nc records of c (sorted by addr) into the na sorted records of
- * a, which has room for na + nc, from the end (no scratch space). */
-void ttst_image_merge_back(struct ttst_image_obj *a, size_t na, const struct ttst_image_obj *c,
-			   size_t nc);
 
 #endif /* TTST_RT_UPDATE_IMAGE_H */

@@ -55,7 +55,7 @@ int ttst_serve_read(int chan, const struct ttst_chan_msg *m, int *win, char *err
 int ttst_serve_image(int chan, char *err, size_t n)
 {
 	uint64_t size, nobjs;
-	int fd = ttst_image_build(&size, &nobjs, NULL, err, n);
+	int fd = ttst_image_build(&size, &nobjs, err, n);
 	if (fd < 0)
 		return -1;
 	size_t rl = ttst_xfer_renames_export(NULL, 0);

@@ -285,10 +285,10 @@ static int step_spawn(struct txn *t)
 		t->dumpable = d;
 	/* our state does not change any more: describe it now, while v2 starts and
 	 * this thread allocates the image's pages */
-	ttst_image_promise();
+	int pfd = ttst_image_open_ahead();
 	ttst_image_start(&t->image);
 	int r = ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err);
-	ttst_image_prealloc(ttst_image_estimate()); /* always: the image thread waits for it */
+	ttst_image_prealloc(pfd, ttst_image_estimate()); /* always: the image thread waits for it */
 	if (r < 0)
 		return txn_fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
@@ -325,7 +325,7 @@ static int step_transfer(struct txn *t)
 	struct ttst_ch_state st = {size};
 	int r = ttst_chan_send(t->v2.chan, TTST_CH_STATE, &st, sizeof st, fd);
 	int e = errno;
-	t->imgfd = fd; /* validation writes its reference there (the list is in t->image.recs) */
+	t->imgfd = fd; /* validation reads our object list there and writes its reference over it */
 	t->imgsize = size;
 	t->imgobjs = nobjs;
 	if (r < 0)
@@ -470,7 +470,6 @@ static void *txn_main(void *arg)
 	for (int i = 0; i < 2; i++)
 		if (t->valfd[i] >= 0)
 			close(t->valfd[i]);
-	ttst_image_recs_free(&t->image.recs);
 	ttst_update_req_free(&t->a);
 	__libc_free(t);
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);

@@ -32,39 +32,52 @@ void ttst_txn_reap_v1r(struct txn *t)
 
 #define REF_CHUNK 8192 /* records per read and write */
 
+/* Reads chunk [i, i + k) of our image's objects and of v2's map of them. */
+static int read_chunk(struct txn *t, uint64_t off_objs, uint64_t i, size_t k,
+		      struct ttst_image_obj *o, struct ttst_xfer_cp *cp)
+{
+	if (ttst_fd_rw_all(t->imgfd, o, k * sizeof *o, (off_t)(off_objs + i * sizeof *o), 0) < 0)
+		return txn_fail(t, "cannot read our state image back: %s", strerror(errno));
+	if (ttst_fd_rw_all(t->fmapfd, cp, k * sizeof *cp, (off_t)(i * sizeof *cp), 0) < 0)
+		return txn_fail(t, "cannot read v2's map of our objects: %s", strerror(errno));
+	return 0;
+}
+
 /* Writes the reference for v1' into our image's memfd, over the image (v2
- * is done with it: its pages are reused, none allocated): each of our
- * objects (the image's object list, still in our memory) that v2
- * transferred or points to, and its counterpart in v2 (v2's map, read in
- * chunks).  Returns the memfd (t->imgfd, now the caller's), cut to *n
+ * is done with it; its pages are reused, none allocated): each of our
+ * objects that v2 transferred or points to, and its counterpart in v2.  The
+ * image and v2's map are read in chunks; reference record k lands below
+ * image record i >= k, which lies past the header: nothing unread is
+ * overwritten.  Returns the memfd (t->imgfd, now the caller's), cut to *n
  * records, or -1 (fails). */
 static int build_ref(struct txn *t, uint64_t *n)
 {
 	struct stat st;
-	const struct ttst_image_obj *o = t->image.recs.objs;
+	struct ttst_image_hdr h;
 	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp), cnt = 0;
 	if (t->fmapfd < 0 || fstat(t->fmapfd, &st) < 0 || (uint64_t)st.st_size < mlen)
 		return txn_fail(t,
 				"protocol error: v2's READY came without its map of our %llu "
 				"objects",
 				(unsigned long long)t->imgobjs);
-	assert(o); /* kept by the image job since step_transfer */
+	if (ttst_fd_rw_all(t->imgfd, &h, sizeof h, 0, 0) < 0)
+		return txn_fail(t, "cannot read our state image back: %s", strerror(errno));
+	assert(h.nobjs == t->imgobjs && h.off_objs >= sizeof(struct ttst_xfer_ref_obj));
+	struct ttst_image_obj *o = __libc_malloc(REF_CHUNK * sizeof *o);
 	struct ttst_xfer_cp *cp = __libc_malloc(REF_CHUNK * sizeof *cp);
 	struct ttst_xfer_ref_obj *ref = __libc_malloc(REF_CHUNK * sizeof *ref);
 	int fd = -1;
-	if (!cp || !ref) {
+	if (!o || !cp || !ref) {
 		txn_fail(t, "out of memory building the validation reference");
 		goto out;
 	}
 	for (uint64_t i = 0; i < t->imgobjs; i += REF_CHUNK) {
 		size_t k = t->imgobjs - i < REF_CHUNK ? (size_t)(t->imgobjs - i) : REF_CHUNK, m = 0;
-		if (ttst_fd_rw_all(t->fmapfd, cp, k * sizeof *cp, (off_t)(i * sizeof *cp), 0) < 0) {
-			txn_fail(t, "cannot read v2's map of our objects: %s", strerror(errno));
+		if (read_chunk(t, h.off_objs, i, k, o, cp) < 0)
 			goto out;
-		}
 		for (size_t j = 0; j < k; j++)
 			if (cp[j].how != TTST_CP_NONE)
-				ref[m++] = (struct ttst_xfer_ref_obj){o[i + j].addr, o[i + j].size,
+				ref[m++] = (struct ttst_xfer_ref_obj){o[j].addr, o[j].size,
 								      cp[j].addr, cp[j].how, 0};
 		for (size_t j = 0; j < m; j++)
 			t->compared += ref[j].how == TTST_CP_XFER;
@@ -84,6 +97,7 @@ static int build_ref(struct txn *t, uint64_t *n)
 	fd = t->imgfd;
 	t->imgfd = -1;
 out:
+	__libc_free(o);
 	__libc_free(cp);
 	__libc_free(ref);
 	return fd;

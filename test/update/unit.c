@@ -1,6 +1,6 @@
 /* unit.c -- CUnit tests of the update transaction's pieces, linked from libttst's objects: the
- * state image's address sort and merge, UPDATE request decoding and checks, bind()/listen() on
- * inherited sockets and the close-on-exec list.  usage: update-unit INSTRUMENTED_BINARY ABI99_BINARY */
+ * state image's address sort, UPDATE request decoding and checks, bind()/listen() on inherited
+ * sockets and the close-on-exec list.  usage: update-unit INSTRUMENTED_BINARY ABI99_BINARY */
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
@@ -131,50 +131,6 @@ static void test_sort(void)
 	check_sort(100000, gen_reversed);
 	check_sort(1000, gen_equal);
 	check_sort(20000, gen_full);
-}
-
-/* Merges nc records of gen_c into na of gen_a (both sorted first) and
- * compares with qsort of all of them. */
-static void check_merge(size_t na, size_t nc, uint64_t (*gen_a)(size_t), uint64_t (*gen_c)(size_t))
-{
-	size_t n = na + nc;
-	struct ttst_image_obj *a = calloc(n + 1, sizeof *a), *c = calloc(nc + 1, sizeof *c);
-	struct ttst_image_obj *ref = calloc(n + 1, sizeof *ref);
-	for (size_t i = 0; i < na; i++)
-		a[i] = (struct ttst_image_obj){.addr = gen_a(i), .size = i};
-	for (size_t i = 0; i < nc; i++)
-		c[i] = (struct ttst_image_obj){.addr = gen_c(i), .size = na + i};
-	qsort(a, na, sizeof *a, cmp);
-	qsort(c, nc, sizeof *c, cmp);
-	memcpy(ref, a, na * sizeof *a);
-	memcpy(ref + na, c, nc * sizeof *c);
-	qsort(ref, n, sizeof *ref, cmp);
-	ttst_image_merge_back(a, na, c, nc);
-	size_t bad = 0;
-	uint64_t sum = 0;
-	for (size_t i = 0; i < n; i++) {
-		bad += a[i].addr != ref[i].addr;
-		sum += a[i].size;
-	}
-	CU_ASSERT_EQUAL(bad, 0);
-	CU_ASSERT_EQUAL(sum, n ? n * (n - 1) / 2 : 0); /* every record once */
-	free(a);
-	free(c);
-	free(ref);
-}
-static uint64_t gen_low(size_t i)
-{
-	return 0x1000 + i * 16;
-}
-
-static void test_merge(void)
-{
-	check_merge(0, 0, gen_sorted, gen_random);
-	check_merge(1000, 0, gen_sorted, gen_random);
-	check_merge(0, 1000, gen_sorted, gen_random);
-	check_merge(50000, 700, gen_random, gen_random); /* interleaved */
-	check_merge(50000, 700, gen_nearly, gen_low);	 /* all below */
-	check_merge(5000, 3000, gen_low, gen_random);	 /* all above */
 }
 
 /* Builds an UPDATE payload: header fields, then strings joined with \0. */
@@ -362,7 +318,6 @@ int main(int argc, char **argv)
 		return 2;
 	CU_pSuite s = CU_add_suite("update", NULL, NULL);
 	CU_add_test(s, "image sort", test_sort);
-	CU_add_test(s, "image merge", test_merge);
 	CU_add_test(s, "request decoding", test_req_parse);
 	CU_add_test(s, "request checks", test_req_check);
 	CU_add_test(s, "bind/listen on inherited sockets", test_inherit);
