@@ -26,6 +26,10 @@
 #define RADIX (1u << RADIX_BITS)
 #define BUF_RECS 4096 /* records per write (128 KiB) */
 #define PILES 4
+#define SEG_RECS 65536 /* records per pile segment (2 MiB) */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
 
 struct tu_info {
 	const struct ttst_tu_hdr *tu;
@@ -39,12 +43,20 @@ struct tu_info {
  * order in runs (one thread's allocations; several threads' interleave):
  * each goes to the pile whose last record is the highest one below it (or
  * an empty pile), so every pile stays sorted; a record no pile takes goes
- * to `side`, sorted at the end.  The other objects (statics, functions,
- * locals, mmap regions) go to `small`.  The piles, side and small are merged
- * into the memfd at the end. */
-struct pile {
-	struct ttst_image_obj *a; /* anonymous mapping of cap records */
+ * to `side`, sorted at the end.  A pile is a chain of segments of SEG_RECS
+ * records taken in turn from one pool (anonymous memory, usually populated
+ * ahead: see ttst_image_open_ahead), each a sorted run.  The other objects
+ * (statics, functions, locals, mmap regions) go to `small`.  The runs, side
+ * and small are merged into the memfd at the end. */
+struct run {
+	struct ttst_image_obj *a;
 	size_t n;
+};
+
+struct pile {
+	size_t seg;   /* index of its current segment in segs */
+	uint64_t top; /* address of its last record */
+	int used;
 };
 
 struct build {
@@ -57,7 +69,10 @@ struct build {
 	int fd;		    /* the memfd */
 	size_t off_area;    /* byte offset of the object list */
 	struct pile pile[PILES];
-	size_t cap;		      /* records per pile */
+	struct ttst_image_obj *pool;  /* pool_recs records, pool_used of them handed out */
+	size_t pool_recs, pool_used;
+	struct run *segs;	      /* __libc array: every segment, in the order taken */
+	size_t nsegs, segs_cap;
 	struct ttst_image_obj *side;  /* __libc array */
 	size_t nside, side_cap;
 	struct ttst_image_obj *small; /* __libc array */
@@ -126,27 +141,47 @@ static int push(struct ttst_image_obj **a, size_t *n, size_t *cap,
 	return 0;
 }
 
+/* Appends r to pile p, taking a new segment from the pool when its segment
+ * is full.  Returns 0, 1 if the pool is exhausted, or -1. */
+static int pile_add(struct build *b, struct pile *p, const struct ttst_image_obj *r)
+{
+	if (!p->used || b->segs[p->seg].n == SEG_RECS) {
+		if (b->pool_recs - b->pool_used < SEG_RECS)
+			return 1;
+		if (b->nsegs == b->segs_cap) {
+			size_t ncap = b->segs_cap ? b->segs_cap * 2 : 64;
+			struct run *n = __libc_realloc(b->segs, ncap * sizeof *n);
+			if (!n)
+				return -1;
+			b->segs = n;
+			b->segs_cap = ncap;
+		}
+		b->segs[b->nsegs] = (struct run){b->pool + b->pool_used, 0};
+		b->pool_used += SEG_RECS;
+		p->seg = b->nsegs++;
+		p->used = 1;
+	}
+	struct run *s = &b->segs[p->seg];
+	s->a[s->n++] = *r;
+	p->top = r->addr;
+	return 0;
+}
+
 /* Adds heap record r to a pile, or to side (see struct build); 0 or -1. */
 static int heap_add(struct build *b, const struct ttst_image_obj *r)
 {
 	int best = -1, empty = -1;
-	uint64_t best_top = 0;
 	for (int k = 0; k < PILES; k++) {
 		const struct pile *p = &b->pile[k];
-		uint64_t top = p->n ? p->a[p->n - 1].addr : 0;
-		if (!p->n) {
+		if (!p->used)
 			empty = empty < 0 ? k : empty;
-		} else if (top <= r->addr && p->n < b->cap && (best < 0 || top > best_top)) {
+		else if (p->top <= r->addr && (best < 0 || p->top > b->pile[best].top))
 			best = k;
-			best_top = top;
-		}
 	}
 	if (best < 0)
 		best = empty;
-	if (best < 0)
-		return push(&b->side, &b->nside, &b->side_cap, r);
-	b->pile[best].a[b->pile[best].n++] = *r;
-	return 0;
+	int rc = best < 0 ? 1 : pile_add(b, &b->pile[best], r);
+	return rc > 0 ? push(&b->side, &b->nside, &b->side_cap, r) : rc;
 }
 
 static int add_obj(const struct ttst_obj *o, void *arg)
@@ -282,11 +317,11 @@ static int emit(struct build *b, const struct ttst_image_obj *r, size_t n)
 
 /* Merges the sorted runs in[0..nin) into the object list, taking from the
  * lowest run all records up to the next run's head at a time.  0 or -1. */
-static int merge_out(struct build *b, struct pile *in, int nin)
+static int merge_out(struct build *b, struct run *in, size_t nin)
 {
 	for (;;) {
-		int i = -1, j = -1; /* lowest and second lowest head */
-		for (int k = 0; k < nin; k++) {
+		long i = -1, j = -1; /* lowest and second lowest head */
+		for (long k = 0; k < (long)nin; k++) {
 			if (!in[k].n)
 				continue;
 			if (i < 0 || in[k].a->addr < in[i].a->addr) {
@@ -312,20 +347,24 @@ static int merge_out(struct build *b, struct pile *in, int nin)
 static int arrange(struct build *b)
 {
 	struct ttst_image_obj *scratch = __libc_malloc((b->nside ? b->nside : 1) * sizeof *scratch);
-	if (!scratch)
-		return -1;
-	qsort(b->small, b->nsmall, sizeof *b->small, cmp_addr);
-	struct pile in[PILES + 2];
-	memcpy(in, b->pile, sizeof b->pile);
-	in[PILES] = (struct pile){ttst_image_sort(b->side, scratch, b->nside), b->nside};
-	in[PILES + 1] = (struct pile){b->small, b->nsmall};
-	int r = merge_out(b, in, PILES + 2);
+	struct run *in = __libc_malloc((b->nsegs + 2) * sizeof *in);
+	int r = -1;
+	if (scratch && in) {
+		qsort(b->small, b->nsmall, sizeof *b->small, cmp_addr);
+		memcpy(in, b->segs, b->nsegs * sizeof *in);
+		in[b->nsegs] = (struct run){ttst_image_sort(b->side, scratch, b->nside), b->nside};
+		in[b->nsegs + 1] = (struct run){b->small, b->nsmall};
+		r = merge_out(b, in, b->nsegs + 2);
+	}
 	__libc_free(scratch);
+	__libc_free(in);
 	return r;
 }
 
-/* Collects the TU table and the per-site tables, sets off_area, maps the
- * piles.  Returns 0 or -1. */
+static int take_pool(struct build *b);
+
+/* Collects the TU table and the per-site tables, sets off_area, takes the
+ * pool.  Returns 0 or -1. */
 static int prepare(struct build *b)
 {
 	if (ttst_site_foreach_tu(add_tu, b) < 0)
@@ -342,14 +381,8 @@ static int prepare(struct build *b)
 			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
 	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
 	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
-	b->cap = (size_t)ttst_slot_used() + 1; /* bounds the heap blocks */
-	for (int k = 0; k < PILES; k++) { /* pages are used as records come */
-		void *m = mmap(NULL, b->cap * sizeof(struct ttst_image_obj), PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (m == MAP_FAILED)
-			return -1;
-		b->pile[k].a = m;
-	}
+	if (take_pool(b) < 0)
+		return -1;
 	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof(struct ttst_image_tu));
 	for (size_t i = 0; i < b->ntus; i++)
 		pos += align8(b->tus[i].tu->total_size);
@@ -396,25 +429,42 @@ static int finish(struct build *b, size_t count, uint64_t *size)
 	return 0;
 }
 
-/* --- the memfd, allocated ahead ------------------------------------------- */
+/* --- the memfd and the pool, allocated ahead ----------------------------- */
 
-/* The memfd of the next image, created ahead so that another thread can
- * allocate its pages (fallocate) while the image is collected; one image at
- * a time per process. */
+/* The memfd and the pile pool of the next image, created ahead so that
+ * another thread can allocate their pages (fallocate, MADV_POPULATE_WRITE)
+ * while the image is collected; one image at a time per process. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
-	int fd;	    /* not taken yet, -1 */
+	int fd;				/* not taken yet, -1 */
+	struct ttst_image_obj *pool;	/* not taken yet, NULL */
+	size_t pool_recs;
+	struct ttst_image_obj *fill;	/* the pool the allocation populates */
+	size_t fill_recs;
 	int busy;   /* descriptors handed out whose allocation has not ended */
 	int helper; /* th runs (v2: allocates during its transfer) */
 	pthread_t th;
-} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, 0, 0, 0};
+} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0};
 
-int ttst_image_open_ahead(void)
+/* A pool for n heap records (pages used as they come), or NULL. */
+static struct ttst_image_obj *map_pool(size_t n)
+{
+	void *m = mmap(NULL, n * sizeof(struct ttst_image_obj), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return m == MAP_FAILED ? NULL : m;
+}
+
+int ttst_image_open_ahead(uint64_t nobjs)
 {
 	pthread_mutex_lock(&pre.lock);
 	if (pre.fd < 0)
 		pre.fd = memfd_create("ttst-state", MFD_CLOEXEC);
+	if (!pre.pool) {
+		pre.pool_recs = (size_t)nobjs + PILES * SEG_RECS;
+		pre.fill = pre.pool = map_pool(pre.pool_recs);
+		pre.fill_recs = pre.pool ? pre.pool_recs : 0;
+	}
 	int d = pre.fd >= 0 ? fcntl(pre.fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pre.busy += d >= 0;
 	pthread_mutex_unlock(&pre.lock);
@@ -434,8 +484,19 @@ void ttst_image_prealloc(int fd, uint64_t nobjs)
 {
 	if (fd < 0)
 		return;
+	pthread_mutex_lock(&pre.lock);
+	char *pool = (char *)pre.fill; /* stays mapped until busy drops to 0 */
+	size_t plen = pre.fill_recs * sizeof(struct ttst_image_obj);
+	pre.fill = NULL;
+	pthread_mutex_unlock(&pre.lock);
+	/* the pool first (the walk fills it from the start), then the memfd; in
+	 * steps, so that the image thread's own faults and writes interleave; on
+	 * failure the image thread allocates the pages as it goes */
+	for (size_t off = 0; pool && off < plen; off += PREALLOC_STEP)
+		if (madvise(pool + off, plen - off < PREALLOC_STEP ? plen - off : PREALLOC_STEP,
+			    MADV_POPULATE_WRITE) < 0)
+			break;
 	off_t size = (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20));
-	/* in steps (each holds the file's lock); on failure pwrite allocates the pages */
 	for (off_t off = 0; off < size; off += PREALLOC_STEP)
 		if (fallocate(fd, 0, off, PREALLOC_STEP) < 0)
 			break;
@@ -447,7 +508,7 @@ void ttst_image_prealloc(int fd, uint64_t nobjs)
 }
 
 /* Waits until no allocation runs any more (it would grow the memfd again
- * after the image cut it to size). */
+ * after the image cut it to size, or populate an unmapped pool). */
 static void wait_prealloc(void)
 {
 	pthread_mutex_lock(&pre.lock);
@@ -467,7 +528,7 @@ void ttst_image_prealloc_async(uint64_t nobjs)
 {
 	if (pre.helper)
 		return;
-	int fd = ttst_image_open_ahead();
+	int fd = ttst_image_open_ahead(nobjs);
 	if (fd < 0)
 		return;
 	uint64_t a = ((uint64_t)fd << 40) | (nobjs & ((1ull << 40) - 1));
@@ -499,15 +560,36 @@ static int take_fd(void)
 	return fd >= 0 ? fd : memfd_create("ttst-state", MFD_CLOEXEC);
 }
 
+/* Takes the pool made ahead, else maps one for every heap block; 0 or -1. */
+static int take_pool(struct build *b)
+{
+	pthread_mutex_lock(&pre.lock);
+	b->pool = pre.pool;
+	b->pool_recs = pre.pool_recs;
+	pre.pool = NULL;
+	pthread_mutex_unlock(&pre.lock);
+	if (!b->pool) {
+		b->pool_recs = (size_t)ttst_slot_used() + 1 + PILES * SEG_RECS;
+		b->pool = map_pool(b->pool_recs);
+	}
+	return b->pool ? 0 : -1;
+}
+
 void ttst_image_prealloc_drop(void)
 {
 	join_helper();
+	wait_prealloc();
 	pthread_mutex_lock(&pre.lock);
 	int fd = pre.fd;
+	struct ttst_image_obj *pool = pre.pool;
+	size_t len = pre.pool_recs * sizeof *pool;
 	pre.fd = -1;
+	pre.pool = NULL;
 	pthread_mutex_unlock(&pre.lock);
 	if (fd >= 0)
 		close(fd);
+	if (pool)
+		munmap(pool, len);
 }
 
 int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
@@ -522,8 +604,8 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	    ttst_registry_foreach(add_obj, &b) == 0)
 		r = arrange(&b);
 	size_t count = b.nside + b.nsmall;
-	for (int k = 0; k < PILES; k++)
-		count += b.pile[k].n;
+	for (size_t k = 0; k < b.nsegs; k++)
+		count += b.segs[k].n;
 	assert(r < 0 || b.written == count);
 	if (r < 0 || finish(&b, count, size) < 0) {
 		snprintf(err, n, "cannot build the state image (%zu objects): %s", count,
@@ -538,9 +620,10 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	__libc_free(b.byptr);
 	__libc_free(b.ordinals);
 	__libc_free(b.site_tu);
-	for (int k = 0; k < PILES; k++)
-		if (b.pile[k].a)
-			munmap(b.pile[k].a, b.cap * sizeof(struct ttst_image_obj));
+	wait_prealloc(); /* it may still populate the pool */
+	if (b.pool)
+		munmap(b.pool, b.pool_recs * sizeof *b.pool);
+	__libc_free(b.segs);
 	__libc_free(b.out);
 	__libc_free(b.side);
 	__libc_free(b.small);

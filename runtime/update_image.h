@@ -23,21 +23,24 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n);
  * Returns 0, or -1 with errno (EIO for an early end of file). */
 int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write);
 
-/* The memfd of the next image can be allocated ahead while the image is
- * collected: ttst_image_open_ahead creates it (the next ttst_image_build
- * takes it) and returns a second descriptor of it, or -1; pass that to
- * ttst_image_prealloc, which allocates pages for about nobjs objects
- * (fallocate) and closes it -- it must be called, the build waits for it
- * before cutting the memfd to size.  ttst_image_prealloc_async does both,
- * the allocation on a helper thread.  Failures are not reported: the build
- * then allocates as it writes.  ttst_image_estimate is an upper bound of
- * this process's objects (the slot count) to pass as nobjs. */
-int ttst_image_open_ahead(void);
+/* The memfd of the next image and the memory its records are collected in
+ * can be allocated ahead while the image is collected:
+ * ttst_image_open_ahead creates both for about nobjs objects (the next
+ * ttst_image_build takes them) and returns a second descriptor of the
+ * memfd, or -1; pass that to ttst_image_prealloc, which allocates their
+ * pages (MADV_POPULATE_WRITE, fallocate) and closes it -- it must be called,
+ * the build waits for it before cutting the memfd to size.
+ * ttst_image_prealloc_async does both, the allocation on a helper thread.
+ * Failures are not reported: the build then allocates as it goes.
+ * ttst_image_estimate is an upper bound of this process's objects (the slot
+ * count) to pass as nobjs. */
+int ttst_image_open_ahead(uint64_t nobjs);
 void ttst_image_prealloc(int fd, uint64_t nobjs);
 void ttst_image_prealloc_async(uint64_t nobjs);
 uint64_t ttst_image_estimate(void);
 
-/* Frees a memfd allocated ahead that no build took (joins the helper). */
+/* Frees a memfd and memory allocated ahead that no build took (joins the
+ * helper). */
 void ttst_image_prealloc_drop(void);
 
 /* An image built on a runtime thread while v2 starts (spawn, re-init). */

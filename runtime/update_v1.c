@@ -285,10 +285,11 @@ static int step_spawn(struct txn *t)
 		t->dumpable = d;
 	/* our state does not change any more: describe it now, while v2 starts and
 	 * this thread allocates the image's pages */
-	int pfd = ttst_image_open_ahead();
+	uint64_t est = ttst_image_estimate();
+	int pfd = ttst_image_open_ahead(est);
 	ttst_image_start(&t->image);
 	int r = ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err);
-	ttst_image_prealloc(pfd, ttst_image_estimate()); /* always: the image thread waits for it */
+	ttst_image_prealloc(pfd, est); /* always: the image thread waits for it */
 	if (r < 0)
 		return txn_fail(t, "%s", err);
 	t->v2pid = t->v2.pid;
