@@ -1,19 +1,22 @@
 /* unit.c -- CUnit tests of the update transaction's pieces, linked from libttst's objects: the
- * state image's address sort, UPDATE request decoding and checks, bind()/listen() on inherited
- * sockets and the close-on-exec list.  usage: update-unit INSTRUMENTED_BINARY ABI99_BINARY */
+ * state image's address sort and build, UPDATE request decoding and checks, bind()/listen() on
+ * inherited sockets and the close-on-exec list.  usage: update-unit INSTRUMENTED_BINARY ABI99_BINARY */
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "inherit.h"
+#include "registry.h"
 #include "threads.h"
 #include "update.h"
 #include "update_image.h"
@@ -131,6 +134,83 @@ static void test_sort(void)
 	check_sort(100000, gen_reversed);
 	check_sort(1000, gen_equal);
 	check_sort(20000, gen_full);
+}
+
+#define IMG_BLOCKS 100000
+
+static void *alloc_blocks(void *arg)
+{
+	void **b = arg;
+	for (size_t i = 0; i < IMG_BLOCKS; i++)
+		b[i] = malloc(16 + (i % 7) * 8);
+	return NULL;
+}
+
+/* Non-zero if one of the n records of o (sorted) is at addr. */
+static int in_image(const struct ttst_image_obj *o, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (o[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && o[lo].addr == addr;
+}
+
+static int count_heap(const struct ttst_obj *o, void *arg)
+{
+	*(size_t *)arg += o->kind == TTST_OBJ_HEAP;
+	return 0;
+}
+
+/* The image of this process, whose heap two threads filled at once (their
+ * slots interleave, their blocks lie in different arenas) and some of whose
+ * slots were reused by blocks elsewhere: sorted, complete, sized right. */
+static void test_image_build(void)
+{
+	void **a = calloc(IMG_BLOCKS, sizeof *a), **b = calloc(IMG_BLOCKS, sizeof *b);
+	pthread_t th;
+	CU_ASSERT_FATAL(a && b && pthread_create(&th, NULL, alloc_blocks, b) == 0);
+	alloc_blocks(a);
+	pthread_join(th, NULL);
+	for (size_t i = 0; i < IMG_BLOCKS; i += 3) {
+		free(a[i]);
+		a[i] = malloc(200);
+	}
+	uint64_t size = 0, nobjs = 0;
+	char err[512] = "";
+	int fd = ttst_image_build(&size, &nobjs, err, sizeof err);
+	CU_ASSERT_FATAL(fd >= 0);
+	struct stat st;
+	CU_ASSERT(fstat(fd, &st) == 0 && (uint64_t)st.st_size == size);
+	const char *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	CU_ASSERT_FATAL(map != MAP_FAILED);
+	const struct ttst_image_hdr *h = (const void *)map;
+	CU_ASSERT(h->magic == TTST_IMAGE_MAGIC && h->size == size && h->nobjs == nobjs);
+	CU_ASSERT(h->off_objs + nobjs * sizeof(struct ttst_image_obj) == size);
+	const struct ttst_image_obj *o = (const void *)(map + h->off_objs);
+	size_t unsorted = 0, missing = 0, heap = 0, live = 0;
+	for (size_t i = 0; i < nobjs; i++) {
+		unsorted += i && o[i].addr < o[i - 1].addr;
+		heap += o[i].kind == TTST_OBJ_HEAP;
+	}
+	for (size_t i = 0; i < IMG_BLOCKS; i++)
+		missing += !in_image(o, nobjs, (uintptr_t)a[i]) + !in_image(o, nobjs, (uintptr_t)b[i]);
+	ttst_registry_foreach(count_heap, &live);
+	CU_ASSERT_EQUAL(unsorted, 0);
+	CU_ASSERT_EQUAL(missing, 0);
+	CU_ASSERT_EQUAL(heap, live);
+	munmap((void *)map, size);
+	close(fd);
+	for (size_t i = 0; i < IMG_BLOCKS; i++) {
+		free(a[i]);
+		free(b[i]);
+	}
+	free(a);
+	free(b);
 }
 
 /* Builds an UPDATE payload: header fields, then strings joined with \0. */
@@ -318,6 +398,7 @@ int main(int argc, char **argv)
 		return 2;
 	CU_pSuite s = CU_add_suite("update", NULL, NULL);
 	CU_add_test(s, "image sort", test_sort);
+	CU_add_test(s, "image of two threads' heap", test_image_build);
 	CU_add_test(s, "request decoding", test_req_parse);
 	CU_add_test(s, "request checks", test_req_check);
 	CU_add_test(s, "bind/listen on inherited sockets", test_inherit);
