@@ -160,9 +160,13 @@ static void scan_obj(struct xf_cands *c, const struct ttst_tu_hdr *tu, uint32_t 
 		scan_words(c, a + off, size - off);
 }
 
+/* Marks from a static or local.  The registry walk visits statics and locals
+ * before the heap (registry.c): the first heap block ends it (returns 1). */
 static int scan_root(const struct ttst_obj *o, void *arg)
 {
 	struct xf_cands *c = arg;
+	if (o->kind == TTST_OBJ_HEAP || o->kind == TTST_OBJ_MMAP)
+		return 1;
 	if (o->kind == TTST_OBJ_STATIC || o->kind == TTST_OBJ_LOCAL) {
 		const struct ttst_static_rec *s = ttst_meta_statics(o->tu) + o->index;
 		if (s->flags & TTST_SF_STRING)
@@ -182,7 +186,7 @@ int xf_clean_run(struct xf *x, struct xf_cands *c)
 {
 	if (!c || !c->n)
 		return 0;
-	ttst_registry_foreach(scan_root, c);
+	ttst_registry_foreach(scan_root, c); /* 1: stopped at the heap */
 	for (size_t i = 0; i < x->src->nobjs; i++) {
 		const struct xf_obj *o = &x->o[i];
 		uint8_t kind = x->src->objs[i].kind;
