@@ -100,9 +100,10 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 		 * memory: each gets the original; two originals with one copy
 		 * (literals mapped by content): the first one linked */
 		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++) {
-			uint64_t none = 0;
-			__atomic_compare_exchange_n(&x->o[e].vaddr, &none, ref->objs[k].addr, 0,
-						    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+			uint32_t none = 0;
+			if (__atomic_compare_exchange_n(&x->o[e].vref, &none, (uint32_t)k + 1, 0,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				x->o[e].vaddr = ref->objs[k].addr;
 		}
 	}
 	return 0;
@@ -111,8 +112,11 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 int xf_vspace_build(struct xf *x)
 {
 	const struct ttst_xfer_ref *ref = x->ref;
+	if (ref->n >= UINT32_MAX)
+		return xf_fail(x, "too many objects to compare (%zu)", ref->n);
 	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
-	if (!x->refsrc)
+	x->fzd = xf_calloc(2, sizeof *x->fzd);
+	if (!x->refsrc || !x->fzd)
 		return xf_fail(x, "out of memory linking %zu objects with their originals",
 			       x->src->nobjs);
 	if (xf_par_run(x, NULL, ref->n, link_range, NULL) < 0)
@@ -397,8 +401,10 @@ static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned ch
 		cmp_words(c, a + e * p->dsize, b + e * p->dsize, size - e * p->dsize, e * p->dsize);
 }
 
-/* Compares original r (bytes a) with its round-trip copy here. */
-static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a)
+/* Compares original r (bytes a) with its round-trip copy here (at b, or at
+ * its counterpart's address if b is NULL). */
+static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a,
+		    const unsigned char *b)
 {
 	char nm[160];
 	uint32_t j = c->x->refsrc[r - c->ref->objs];
@@ -416,7 +422,8 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 		return;
 	}
 	c->j = j;
-	const unsigned char *b = (const unsigned char *)(uintptr_t)o->naddr;
+	if (!b)
+		b = (const unsigned char *)(uintptr_t)o->naddr;
 	uint64_t size = r->size < o->nsize ? r->size : o->nsize;
 	if (o->nsize < r->size) {
 		uint64_t k = c->d->differences++;
@@ -436,6 +443,19 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 	} else {
 		cmp_array(c, &c->x->shapes[o->shape], a, b, size);
 	}
+}
+
+/* Whether ref object k was compared while it moved (a fresh counterpart). */
+static int fused(const struct xf *x, size_t k)
+{
+	uint32_t j = x->refsrc[k];
+	return j != UINT32_MAX && x->o[j].fresh && x->o[j].state == XS_DONE;
+}
+
+/* Whether ref object k is still to compare here. */
+static int pending(const struct xf *x, const struct ttst_xfer_ref *ref, size_t k)
+{
+	return ref->objs[k].how == TTST_CP_XFER && !fused(x, k);
 }
 
 /* The comparison, in halves: each thread fills its own part. */
@@ -464,7 +484,7 @@ static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 	size_t cap = 0, k = lo;
 	int rc = 0;
 	while (k < hi && rc == 0) {
-		if (ref->objs[k].how != TTST_CP_XFER) {
+		if (!pending(x, ref, k)) {
 			k++;
 			continue;
 		}
@@ -473,10 +493,10 @@ static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 		for (; e < hi; e++) {
 			const struct ttst_xfer_ref_obj *r = &ref->objs[e];
 			uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
-			if (r->how == TTST_CP_XFER &&
-			    (r->addr > we + WIN_GAP || end - ws > WIN_MAX))
+			int p = pending(x, ref, e);
+			if (p && (r->addr > we + WIN_GAP || end - ws > WIN_MAX))
 				break;
-			if (r->how == TTST_CP_XFER)
+			if (p)
 				we = end;
 		}
 		if (we - ws > cap) {
@@ -496,8 +516,8 @@ static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 			break;
 		}
 		for (; k < e; k++)
-			if (ref->objs[k].how == TTST_CP_XFER)
-				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws));
+			if (ref->objs[k].how == TTST_CP_XFER && !fused(x, k))
+				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws), NULL);
 	}
 	xf_free(buf);
 	xf_free(c.bucket);
@@ -514,8 +534,8 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 	job->ref = ref;
 	int rc = xf_par_run(x, NULL, ref->n, diff_range, job);
 	memset(d, 0, sizeof *d);
-	for (int h = 0; h < 2; h++) { /* the lower addresses' differences first */
-		const struct ttst_xfer_diff *p = &job->part[h];
+	for (int h = 0; h < 4; h++) { /* found while moving first, then lower addresses first */
+		const struct ttst_xfer_diff *p = h < 2 ? &x->fzd[h] : &job->part[h - 2];
 		for (uint64_t i = 0; i < p->differences && i < TTST_XFER_DIFF_SHOW; i++)
 			if (d->differences + i < TTST_XFER_DIFF_SHOW)
 				memcpy(d->first[d->differences + i], p->first[i], sizeof d->first[0]);
@@ -527,4 +547,124 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->ms = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	return rc;
+}
+
+/* --- comparing while moving (fresh counterparts) ------------------------ */
+
+#define FZ_WIN (1u << 20) /* bytes of originals read at once */
+
+struct xf_fuse {
+	unsigned char *scratch, *win;
+	size_t scap, wcap;
+	uint64_t wlo, whi; /* originals [wlo, whi) are in win */
+	struct dx c;
+};
+
+/* This thread's fusion state, created on first use; NULL if out of memory. */
+static struct xf_fuse *fuse_of(struct xf *x)
+{
+	if (x->fz)
+		return x->fz;
+	struct xf *m = x->main ? x->main : x;
+	struct xf_fuse *f = xf_calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->c = (struct dx){x, x->ref, &m->fzd[x->main ? 1 : 0], 0, NO_ELEM, 0, "", 0, NULL, 0, 0, 0, 0};
+	x->fz = f;
+	return f;
+}
+
+/* Grows *buf to n bytes; 0 or -1. */
+static int grow(unsigned char **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return 0;
+	unsigned char *nb = xf_realloc(*buf, n);
+	if (!nb)
+		return -1;
+	*buf = nb;
+	*cap = n;
+	return 0;
+}
+
+unsigned char *xf_fuse_scratch(struct xf *x, uint64_t n)
+{
+	struct xf_fuse *f = fuse_of(x);
+	if (!f || grow(&f->scratch, &f->scap, n ? n : 1) < 0) {
+		xf_fail(x, "out of memory comparing an object of %llu bytes", (unsigned long long)n);
+		return NULL;
+	}
+	memset(f->scratch, 0, n);
+	return f->scratch;
+}
+
+/* The end of a window of originals from ref object k on: the objects that
+ * follow it closely (as the comparison pass reads them), up to FZ_WIN bytes. */
+static uint64_t window_end(const struct ttst_xfer_ref *ref, size_t k)
+{
+	uint64_t ws = ref->objs[k].addr, we = ws + ref->objs[k].size;
+	for (size_t e = k + 1; e < ref->n; e++) {
+		const struct ttst_xfer_ref_obj *r = &ref->objs[e];
+		if (r->how != TTST_CP_XFER)
+			continue;
+		uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
+		if (r->addr > we + WIN_GAP || end - ws > FZ_WIN)
+			break;
+		we = end;
+	}
+	return we;
+}
+
+/* The bytes of original k: from the window, or a new window read from it
+ * on (one object alone if that fails).  NULL (reported). */
+static const unsigned char *original(struct xf *x, struct xf_fuse *f, size_t k)
+{
+	const struct ttst_xfer_ref_obj *r = &x->ref->objs[k];
+	if (r->addr >= f->wlo && r->addr + r->size <= f->whi)
+		return f->win + (r->addr - f->wlo);
+	size_t want = (size_t)(window_end(x->ref, k) - r->addr);
+	if (grow(&f->win, &f->wcap, want ? want : 1) < 0) {
+		xf_fail(x, "out of memory comparing %zu bytes", want);
+		return NULL;
+	}
+	f->wlo = f->whi = 0;
+	if (want > r->size && ref_read(x, x->ref, r->addr, f->win, want) < 0)
+		want = r->size;
+	if (want == r->size && want && ref_read(x, x->ref, r->addr, f->win, want) < 0) {
+		xf_fail(x,
+			"cannot read %" PRIu64 " bytes at 0x%" PRIx64
+			" of the old version to compare: %s",
+			r->size, r->addr, strerror(errno));
+		return NULL;
+	}
+	f->wlo = r->addr;
+	f->whi = r->addr + want;
+	return f->win;
+}
+
+int xf_fuse_compare(struct xf *x, size_t j, const unsigned char *b)
+{
+	const struct xf_obj *o = &x->o[j];
+	if (!o->vref)
+		return 0; /* no original (made by the new version): nothing to compare */
+	const struct ttst_xfer_ref_obj *r = &x->ref->objs[o->vref - 1];
+	struct xf_fuse *f = x->fz;
+	if (r->how != TTST_CP_XFER || !f)
+		return 0;
+	const unsigned char *a = original(x, f, o->vref - 1);
+	if (!a)
+		return -1;
+	cmp_obj(&f->c, r, a, b);
+	return 0;
+}
+
+void xf_fuse_end(struct xf *x)
+{
+	if (!x->fz)
+		return;
+	xf_free(x->fz->scratch);
+	xf_free(x->fz->win);
+	xf_free(x->fz->c.bucket);
+	xf_free(x->fz);
+	x->fz = NULL;
 }

@@ -157,30 +157,37 @@ static void *alloc_region(struct xf *x, size_t i, const struct xf_site_memo *m, 
 	return p;
 }
 
-#define ARENA_CHUNK (64ul << 20)
+#define ARENA_CHUNK (256ul << 20)
 
+/* Address space reserved for validation's counterparts (PROT_NONE: they are
+ * written to a scratch buffer and compared at once, xfer_diff.c; a stray
+ * write to one faults instead of passing silently). */
 struct xf_arena {
 	struct xf_arena *next;
-	size_t used, cap; /* bytes after the header */
+	char *base;
+	size_t used, cap;
 };
 
-/* n zeroed bytes, 16-aligned, from x's arenas (a validation run: the
- * counterparts are compared and never used by the program).  NULL if out of
- * memory. */
+/* n bytes of reserved addresses, 16-aligned (a validation run).  NULL if out
+ * of memory or address space. */
 static void *arena_take(struct xf *x, uint64_t n)
 {
 	size_t need = ((size_t)(n ? n : 1) + 15) & ~(size_t)15;
 	struct xf_arena *a = x->arena;
 	if (!a || a->cap - a->used < need) {
 		size_t cap = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-		a = xf_big_alloc(sizeof *a + 16 + cap);
-		if (!a)
+		a = xf_alloc(sizeof *a);
+		char *m = a ? mmap(NULL, cap, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				   -1, 0)
+			    : MAP_FAILED;
+		if (m == MAP_FAILED) {
+			xf_free(a);
 			return NULL;
-		*a = (struct xf_arena){x->arena, 0, cap};
+		}
+		*a = (struct xf_arena){x->arena, m, 0, cap};
 		x->arena = a;
 	}
-	char *base = (char *)(((uintptr_t)(a + 1) + 15) & ~(uintptr_t)15);
-	void *p = base + a->used;
+	void *p = a->base + a->used;
 	a->used += need;
 	return p;
 }
@@ -189,7 +196,8 @@ void xf_arena_free(struct xf *x)
 {
 	while (x->arena) {
 		struct xf_arena *n = x->arena->next;
-		xf_big_free(x->arena);
+		munmap(x->arena->base, x->arena->cap);
+		xf_free(x->arena);
 		x->arena = n;
 	}
 }

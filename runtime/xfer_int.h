@@ -146,7 +146,9 @@ struct xf_obj {
 	uint32_t shape; /* index into x->shapes (XM_TYPED) */
 	uint32_t cbid;	/* object callback index + 1, 0 = none */
 	uint8_t state, mode;
-	uint8_t fresh; /* counterpart from an engine arena: already zero */
+	uint8_t fresh;	/* validation: the counterpart is a reserved address; the object is
+			   written to a scratch buffer and compared at once (xfer_diff.c) */
+	uint32_t vref;	/* validation: index + 1 of its original in x->ref, 0 if none */
 	uint64_t vaddr; /* validation (x->vspace): the original it came from, 0 if none */
 };
 
@@ -288,6 +290,11 @@ struct xf {
 	 * Own per thread: rep, etail, cur, the offset memo. */
 	struct xf *main;
 	pthread_mutex_t *lock;
+	/* Validation: differences found while moving ([0] the main thread's,
+	 * [1] the helper's; owned by the main copy), and this thread's scratch,
+	 * window of originals and comparison state (xfer_diff.c). */
+	struct ttst_xfer_diff *fzd;
+	struct xf_fuse *fz;
 	int has_cb; /* program callbacks run during the move: one thread */
 	int defer;  /* map: heap counterparts are allocated afterwards, in parallel */
 };
@@ -381,6 +388,15 @@ int xf_ann_inverse(struct xf *x, const char *buf, size_t len);
  * (x->o[].vaddr, x->refsrc) before the move, so that pointers are written in old
  * space.  Returns 0 or -1 (reported). */
 int xf_vspace_build(struct xf *x);
+/* Validation: a zeroed scratch buffer of n bytes for a fresh object (this
+ * thread's; valid until the next call), or NULL (reported). */
+unsigned char *xf_fuse_scratch(struct xf *x, uint64_t n);
+/* Compares fresh object j, just written to b, with its original.  Returns 0
+ * (differences are recorded in x->fzd), or -1 (reported) if the original
+ * cannot be read. */
+int xf_fuse_compare(struct xf *x, size_t j, const unsigned char *b);
+/* Frees this thread's scratch and window. */
+void xf_fuse_end(struct xf *x);
 /* Compares every object received with its original (x->ref, after
  * xf_vspace_build and the move); fills d.  Returns 0, or -1 (reported) if the
  * original cannot be read. */

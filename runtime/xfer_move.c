@@ -105,8 +105,12 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	int r = 0;
 	x->cur = i;
 	x->etail[0] = '\0';
-	if (x->zero && !o->fresh) /* validation: a member nothing writes shows up as a difference */
+	if (o->fresh) { /* validation: written to zeroed scratch, compared below */
+		if (!(d = xf_fuse_scratch(x, o->nsize)))
+			return -1;
+	} else if (x->zero) { /* validation: a member nothing writes shows up as a difference */
 		memset(d, 0, o->nsize);
+	}
 	if (o->mode == XM_PLAIN) {
 		memcpy(d, s, n);
 	} else if (o->mode == XM_CONS) {
@@ -138,7 +142,7 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	}
 	__atomic_store_n(&o->state, XS_DONE, __ATOMIC_RELEASE); /* read by the other thread */
 	x->rep->objects++;
-	return 0;
+	return o->fresh ? xf_fuse_compare(x, i, d) : 0;
 }
 
 /* Reads n bytes of the source (one reader at a time: its reader keeps counters). */

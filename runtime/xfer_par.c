@@ -71,6 +71,7 @@ static void merge(struct xf *x, struct par_job *j)
 	}
 	xf_free(j->w.memo_k);
 	xf_free(j->w.memo_v);
+	xf_fuse_end(&j->w);
 }
 
 int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *ctx)
@@ -93,6 +94,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->w.main = x;
 	j->w.lock = &lock;
 	j->w.etail[0] = '\0';
+	j->w.fz = NULL; /* its own scratch and window */
 	j->fn = fn;
 	j->ctx = ctx;
 	j->lo = mid;

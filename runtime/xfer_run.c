@@ -54,6 +54,8 @@ static void release(struct xf *x)
 	xf_free(x->inv);
 	xf_free(x->inv_buf);
 	xf_arena_free(x);
+	xf_fuse_end(x);
+	xf_free(x->fzd);
 	xf_big_free(x->refsrc);
 	xf_free(x);
 }
