@@ -252,9 +252,9 @@ int ttst_txn_validate(struct txn *t)
 		kill(t->v1r.pid, SIGKILL);
 	txn_event(
 	    t,
-	    "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back, "
-	    "%u ms in v1' pid %d, %u of them comparing); reference %u ms, v2's image %u ms more, "
-	    "v1' ready %u ms later",
+	    "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back and "
+	    "compared in %u ms by v1' pid %d, heap objects as they arrived, the rest in %u ms "
+	    "after); reference %u ms, v2's image %u ms more, v1' ready %u ms later",
 	    (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms, (int)v1r,
 	    r.diff_ms, (unsigned)(t1 - t0), (unsigned)(t2 - t1), (unsigned)(t3 - t2));
 	rc = 0;
