@@ -269,6 +269,10 @@ static void serve_until_commit(void)
 		if (msg.h.type == TTST_CH_COMMIT)
 			break;
 		if (msg.h.type == TTST_CH_IMAGE_REQ && !bw.on) {
+			struct ttst_ch_image_req iq = {0, 0};
+			memcpy(&iq, msg.payload, msg.h.length == sizeof iq ? sizeof iq : 0);
+			if (iq.reader > 0) /* v1' reads us (Yama); revoked at the commit */
+				prctl(PR_SET_PTRACER, (unsigned long)iq.reader);
 			if (ttst_serve_image(chan, err, sizeof err) < 0)
 				v2_fail("%s", err);
 		} else if (msg.h.type == TTST_CH_READ) {
@@ -285,6 +289,7 @@ static void serve_until_commit(void)
 	}
 	if (window >= 0)
 		close(window);
+	prctl(PR_SET_PTRACER, 0UL); /* v1' is gone: nobody but our ancestors reads us */
 }
 
 int ttst_update_v2_point(struct ttst_thread *t)

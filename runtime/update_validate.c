@@ -226,7 +226,10 @@ int ttst_txn_validate(struct txn *t)
 	int img = -1, ref = -1, rc = -1; /* memfds: closed after the result (freeing takes time) */
 	struct renames rn = {NULL, 0};
 	t->deadline = t0 + t->timeout_ms; /* the backward transfer gets its own timeout */
-	if (ttst_chan_send(t->v2.chan, TTST_CH_IMAGE_REQ, NULL, 0, -1) < 0) {
+	if (!t->v1rpid && ttst_txn_spawn_v1r(t) < 0) /* its pid goes to v2 (Yama) */
+		goto out;
+	struct ttst_ch_image_req iq = {(int32_t)t->v1rpid, 0};
+	if (ttst_chan_send(t->v2.chan, TTST_CH_IMAGE_REQ, &iq, sizeof iq, -1) < 0) {
 		txn_fail(t, "cannot ask v2 for its state image: %s", strerror(errno));
 		goto out;
 	}

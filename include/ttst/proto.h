@@ -108,7 +108,9 @@
  *                               with one struct ttst_xfer_cp (runtime/xfer.h)
  *                               per object of the image it received (where
  *                               each went).  While it waits, v2 answers:
- *   v1 -> v2 TTST_CH_IMAGE_REQ  none (validation): v2 builds its own state image
+ *   v1 -> v2 TTST_CH_IMAGE_REQ  struct ttst_ch_image_req (validation): v2 lets
+ *                               reader read its memory (Yama's PR_SET_PTRACER,
+ *                               revoked at COMMIT), builds its own state image
  *                               and answers TTST_CH_STATE (the memfd attached),
  *                               the payload followed by v2's renames
  *                               (ttst_xfer_renames_export format); READ frames
@@ -211,6 +213,11 @@ struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) *
 
 #define TTST_CH_WINDOW (4u << 20) /* bytes per READ */
 
+struct ttst_ch_image_req {
+	int32_t reader; /* v1': it reads v2's memory during the backward transfer */
+	uint32_t reserved;
+};
+
 struct ttst_ch_ref {
 	uint64_t size;	/* bytes of the attached memfd */
 	uint64_t nobjs; /* struct ttst_xfer_ref_obj records in it */
@@ -287,6 +294,7 @@ TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 72, "ttst_ch_report layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_read) == 16, "ttst_ch_read layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref) == 16, "ttst_ch_ref layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_image_req) == 8, "ttst_ch_image_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_data) == 16, "ttst_ch_data layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_hdr) == 48, "ttst_image_hdr layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_tu) == 24, "ttst_image_tu layout");
