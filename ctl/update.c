@@ -26,6 +26,7 @@
 	"[NEW_BINARY [ARGS...]]"
 #define STATUS_TIMEOUT_MS 5000
 #define SLACK_MS 15000 /* on top of the process's own timeouts */
+#define CLEANUP_MS 5000 /* a server that continues closes the connection after its cleanup */
 
 struct opts {
 	int json, validate, check;
@@ -476,6 +477,22 @@ static int refused(const struct opts *o, int rc, const char *msg)
 	return rc;
 }
 
+/* Waits until the server closes the connection (or the deadline): after a
+ * rollback or a check it does so once v2, v1' and the state images are gone,
+ * so that whoever runs ttst-ctl next sees the server as it was. */
+static void wait_closed(int fd, long long deadline)
+{
+	char buf[256];
+	for (long long now = now_ms(); now < deadline; now = now_ms()) {
+		struct pollfd p = {fd, POLLIN, 0};
+		int r = poll(&p, 1, (int)(deadline - now));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || read(fd, buf, sizeof buf) <= 0)
+			return;
+	}
+}
+
 /* Sends the request and follows the stream until the RESULT. */
 static int run(const struct opts *o, const struct request *r, const char *p, size_t len)
 {
@@ -511,9 +528,14 @@ static int run(const struct opts *o, const struct request *r, const char *p, siz
 			free(text);
 			continue;
 		}
-		if (h.type == TTST_MSG_RESULT)
+		if (h.type == TTST_MSG_RESULT) {
+			char outcome[32];
 			rc = print_result(text, o->json);
-		else
+			fflush(stdout);
+			if (!ctl_kv_get(text, "outcome", outcome, sizeof outcome) ||
+			    strcmp(outcome, "committed"))
+				wait_closed(fd, now_ms() + CLEANUP_MS);
+		} else
 			rc = refused(o, CTL_EXIT_USAGE, text);
 		free(text);
 		break;

@@ -461,7 +461,6 @@ static void *txn_main(void *arg)
 			}
 		}
 	}
-	close(t->ctl);
 	if (t->window >= 0)
 		close(t->window);
 	if (t->imgfd >= 0)
@@ -471,6 +470,7 @@ static void *txn_main(void *arg)
 	for (int i = 0; i < 2; i++)
 		if (t->valfd[i] >= 0)
 			close(t->valfd[i]);
+	close(t->ctl); /* last: ttst-ctl waits for it (our descriptors are as before) */
 	ttst_update_req_free(&t->a);
 	__libc_free(t);
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
