@@ -1,6 +1,7 @@
 /* xfer_par.c -- runs the engine's bulk passes (allocating counterparts, moving objects) on two threads. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -100,7 +101,12 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->lo = mid;
 	j->hi = n;
 	x->lock = &lock;
-	if (ttst_real_pthread_create(&th, NULL, job_main, j) != 0) {
+	sigset_t all, old; /* the helper takes no signal: the program's handlers stay on its threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int created = ttst_real_pthread_create(&th, NULL, job_main, j) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!created) {
 		x->lock = NULL;
 		xf_free(j);
 		return fn(x, ctx, 0, n);
