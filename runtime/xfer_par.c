@@ -1,4 +1,4 @@
-/* xfer_par.c -- runs the engine's bulk passes (allocating counterparts, moving objects) on two threads. */
+/* xfer_par.c -- the engine's bulk passes (index, allocation, move, comparison) on two threads. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -101,7 +101,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->lo = mid;
 	j->hi = n;
 	x->lock = &lock;
-	sigset_t all, old; /* the helper takes no signal: the program's handlers stay on its threads */
+	sigset_t all, old; /* no signal for the helper: handlers stay on program threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	int created = ttst_real_pthread_create(&th, NULL, job_main, j) == 0;
