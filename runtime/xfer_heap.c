@@ -209,32 +209,6 @@ static void *alloc_block(const struct xf_site_memo *m, uint64_t n)
 		       : ttst_alloc_block(n, m->site, m->typed);
 }
 
-/* Allocates the deferred counterparts among x->xfer[lo, hi). */
-static int alloc_range(struct xf *x, void *ctx, size_t lo, size_t hi)
-{
-	(void)ctx;
-	for (size_t k = lo; k < hi; k++) {
-		size_t i = x->xfer[k];
-		struct xf_obj *o = &x->o[i];
-		const struct ttst_src_obj *so = &x->src->objs[i];
-		if (o->naddr || (so->kind != TTST_OBJ_HEAP && so->kind != TTST_OBJ_MMAP))
-			continue;
-		void *p = alloc_block(&x->smemo[so->tu][so->index], o->nsize);
-		if (!p) {
-			char nm[256];
-			return xf_fail(x, "out of memory allocating the new copy of %s",
-				       xf_obj_name(x, i, nm, sizeof nm));
-		}
-		o->naddr = (uint64_t)(uintptr_t)p;
-	}
-	return 0;
-}
-
-int xf_alloc_deferred(struct xf *x)
-{
-	return xf_par_run(x, x->xfer, x->nxfer, alloc_range, NULL);
-}
-
 int xf_map_heap(struct xf *x, size_t i)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
@@ -258,17 +232,14 @@ int xf_map_heap(struct xf *x, size_t i)
 	if (!m->done && site_decide(x, i, m) < 0)
 		return -1;
 	uint64_t n = new_size(x, m, so->size);
-	void *p = NULL;
-	int deferred = 0;
+	void *p;
 	if (x->ref)
 		p = arena_take(x, n);
 	else if (m->mmap && m->tu)
 		p = alloc_region(x, i, m, n);
-	else if (x->defer)
-		deferred = 1; /* xf_alloc_deferred */
 	else
-		p = alloc_block(m, n);
-	if (!p && !deferred)
+		p = alloc_block(m, n); /* by this thread: the program's own arena */
+	if (!p)
 		return x->rep->error[0] ? -1
 					: xf_fail(x, "out of memory allocating the new copy of %s",
 						  xf_obj_name(x, i, nm, sizeof nm));

@@ -296,7 +296,6 @@ struct xf {
 	struct ttst_xfer_diff *fzd;
 	struct xf_fuse *fz;
 	int has_cb; /* program callbacks run during the move: one thread */
-	int defer;  /* map: heap counterparts are allocated afterwards, in parallel */
 };
 
 /* A pointer to a counterpart that has no original (old space): bit 63 set,
@@ -416,9 +415,6 @@ void xf_par_lock(struct xf *x);
 void xf_par_unlock(struct xf *x);
 /* xf_ptr_lib, safe inside a parallel pass. */
 int xf_par_ptr_lib(struct xf *x, uint64_t v, uint64_t *out);
-/* xfer_heap.c: allocates the counterparts xf_map_heap deferred (x->defer).
- * Returns 0 or -1 (reported). */
-int xf_alloc_deferred(struct xf *x);
 
 /* xfer_clean.c */
 struct xf_cands;

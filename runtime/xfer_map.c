@@ -286,7 +286,6 @@ int xf_map_all(struct xf *x)
 	x->xfer = xf_alloc(x->src->nobjs * sizeof *x->xfer);
 	if (!x->xfer)
 		return xf_fail(x, "out of memory mapping %zu objects", x->src->nobjs);
-	x->defer = !x->ref; /* validation: counterparts come from arenas, no malloc */
 	for (size_t i = 0; i < x->src->nobjs; i++) {
 		const struct ttst_src_obj *so = &x->src->objs[i];
 		int r = 0;
@@ -316,10 +315,8 @@ int xf_map_all(struct xf *x)
 		if (r < 0)
 			goto out;
 	}
-	x->defer = 0;
-	rc = xf_alloc_deferred(x);
+	rc = 0;
 out:
-	x->defer = 0;
 	xf_smap_free(&count);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* xfer_par.c -- the engine's bulk passes (index, allocation, move, comparison) on two threads. */
+/* xfer_par.c -- the engine's bulk passes (index, move, links, comparison) on two threads. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
