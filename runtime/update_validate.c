@@ -154,12 +154,10 @@ int ttst_txn_spawn_v1r(struct txn *t)
 	return 0;
 }
 
-/* Starts v1' unless it runs already, lets it read our memory, and waits
- * until it asks for the state.  Returns 0 or -1. */
+/* Lets v1' (started already) read our memory and waits until it asks for
+ * the state.  Returns 0 or -1. */
 static int start_v1r(struct txn *t)
 {
-	if (!t->v1rpid && ttst_txn_spawn_v1r(t) < 0)
-		return -1;
 	prctl(PR_SET_PTRACER, (unsigned long)t->v1rpid); /* it compares with our memory (Yama) */
 	if (txn_expect(t, &t->v1r, "v1'", TTST_CH_HELLO) < 0)
 		return -1;

@@ -121,7 +121,6 @@ int xf_vspace_build(struct xf *x)
 			       x->src->nobjs);
 	if (xf_par_run(x, NULL, ref->n, link_range, NULL) < 0)
 		return -1;
-	x->vspace = 1;
 	return 0;
 }
 
@@ -449,13 +448,35 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 static int fused(const struct xf *x, size_t k)
 {
 	uint32_t j = x->refsrc[k];
-	return j != UINT32_MAX && x->o[j].fresh && x->o[j].state == XS_DONE;
+	return j != UINT32_MAX && x->o[j].fresh &&
+	       __atomic_load_n(&x->o[j].state, __ATOMIC_RELAXED) == XS_DONE;
 }
 
 /* Whether ref object k is still to compare here. */
 static int pending(const struct xf *x, const struct ttst_xfer_ref *ref, size_t k)
 {
 	return ref->objs[k].how == TTST_CP_XFER && !fused(x, k);
+}
+
+/* A window of originals to read at once from pending ref object k on: the
+ * pending objects in [k, hi) that follow closely, at most max bytes.  Returns
+ * the index past the window and its end address in *we. */
+static size_t window(const struct xf *x, size_t k, size_t hi, uint64_t max, uint64_t *we)
+{
+	const struct ttst_xfer_ref *ref = x->ref;
+	uint64_t ws = ref->objs[k].addr, end = ws + ref->objs[k].size;
+	size_t e = k + 1;
+	for (; e < hi; e++) {
+		const struct ttst_xfer_ref_obj *r = &ref->objs[e];
+		if (!pending(x, ref, e))
+			continue;
+		uint64_t re = r->addr + r->size > end ? r->addr + r->size : end;
+		if (r->addr > end + WIN_GAP || re - ws > max)
+			break;
+		end = re;
+	}
+	*we = end;
+	return e;
 }
 
 /* The comparison, in halves: each thread fills its own part. */
@@ -488,17 +509,8 @@ static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 			k++;
 			continue;
 		}
-		uint64_t ws = ref->objs[k].addr, we = ws + ref->objs[k].size;
-		size_t e = k + 1;
-		for (; e < hi; e++) {
-			const struct ttst_xfer_ref_obj *r = &ref->objs[e];
-			uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
-			int p = pending(x, ref, e);
-			if (p && (r->addr > we + WIN_GAP || end - ws > WIN_MAX))
-				break;
-			if (p)
-				we = end;
-		}
+		uint64_t ws = ref->objs[k].addr, we;
+		size_t e = window(x, k, hi, WIN_MAX, &we);
 		if (we - ws > cap) {
 			unsigned char *nb = xf_realloc(buf, we - ws);
 			if (!nb) {
@@ -516,7 +528,7 @@ static int diff_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 			break;
 		}
 		for (; k < e; k++)
-			if (ref->objs[k].how == TTST_CP_XFER && !fused(x, k))
+			if (pending(x, ref, k))
 				cmp_obj(&c, &ref->objs[k], buf + (ref->objs[k].addr - ws), NULL);
 	}
 	xf_free(buf);
@@ -598,23 +610,6 @@ unsigned char *xf_fuse_scratch(struct xf *x, uint64_t n)
 	return f->scratch;
 }
 
-/* The end of a window of originals from ref object k on: the objects that
- * follow it closely (as the comparison pass reads them), up to FZ_WIN bytes. */
-static uint64_t window_end(const struct ttst_xfer_ref *ref, size_t k)
-{
-	uint64_t ws = ref->objs[k].addr, we = ws + ref->objs[k].size;
-	for (size_t e = k + 1; e < ref->n; e++) {
-		const struct ttst_xfer_ref_obj *r = &ref->objs[e];
-		if (r->how != TTST_CP_XFER)
-			continue;
-		uint64_t end = r->addr + r->size > we ? r->addr + r->size : we;
-		if (r->addr > we + WIN_GAP || end - ws > FZ_WIN)
-			break;
-		we = end;
-	}
-	return we;
-}
-
 /* The bytes of original k: from the window, or a new window read from it
  * on (one object alone if that fails).  NULL (reported). */
 static const unsigned char *original(struct xf *x, struct xf_fuse *f, size_t k)
@@ -622,7 +617,9 @@ static const unsigned char *original(struct xf *x, struct xf_fuse *f, size_t k)
 	const struct ttst_xfer_ref_obj *r = &x->ref->objs[k];
 	if (r->addr >= f->wlo && r->addr + r->size <= f->whi)
 		return f->win + (r->addr - f->wlo);
-	size_t want = (size_t)(window_end(x->ref, k) - r->addr);
+	uint64_t we;
+	window(x, k, x->ref->n, FZ_WIN, &we);
+	size_t want = (size_t)(we - r->addr);
 	if (grow(&f->win, &f->wcap, want ? want : 1) < 0) {
 		xf_fail(x, "out of memory comparing %zu bytes", want);
 		return NULL;

@@ -339,12 +339,6 @@ static int near_cur(const struct xf *x, uint64_t a, long *k)
 	return 1;
 }
 
-int xf_index_near(const struct xf *x, uint64_t a)
-{
-	long k;
-	return near_cur(x, a, &k);
-}
-
 int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 {
 	const struct xf_index *ix = &x->ix;
@@ -379,8 +373,6 @@ int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 
 void xf_index_prefetch1(const struct xf *x, uint64_t a)
 {
-	if (xf_index_near(x, a))
-		return;
 	const struct xf_region *r = region_of(&x->ix, a);
 	if (r)
 		__builtin_prefetch(&x->ix.dir[r->dir + ((a - r->lo) >> r->shift)]);
@@ -388,8 +380,6 @@ void xf_index_prefetch1(const struct xf *x, uint64_t a)
 
 void xf_index_prefetch2(const struct xf *x, uint64_t a)
 {
-	if (xf_index_near(x, a))
-		return;
 	const struct xf_region *r = region_of(&x->ix, a);
 	if (!r)
 		return;

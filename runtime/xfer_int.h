@@ -149,7 +149,8 @@ struct xf_obj {
 	uint8_t fresh;	/* validation: the counterpart is a reserved address; the object is
 			   written to a scratch buffer and compared at once (xfer_diff.c) */
 	uint32_t vref;	/* validation: index + 1 of its original in x->ref, 0 if none */
-	uint64_t vaddr; /* validation (x->vspace): the original it came from, 0 if none */
+	uint64_t vaddr; /* validation (x->ref): the original it came from, 0 if none (repeats
+			   ref->objs[vref - 1].addr: one miss less per pointer) */
 };
 
 /* --- lookups ------------------------------------------------------------ */
@@ -193,8 +194,6 @@ int xf_index_find(const struct xf *x, uint64_t addr, size_t *i, uint64_t *off);
 /* Lookups issued ahead (xfer_move.c): stage 1 prefetches the directory entry
  * of addr, stage 2 (later) the start and object records it leads to. */
 void xf_index_prefetch1(const struct xf *x, uint64_t addr);
-/* Whether addr is near the object being transferred (found without the directory). */
-int xf_index_near(const struct xf *x, uint64_t addr);
 void xf_index_prefetch2(const struct xf *x, uint64_t addr);
 
 /* Memory maps of a process (xfer_lib.c). */
@@ -278,10 +277,9 @@ struct xf {
 	 * source object i came from); refsrc[k]: the source object ref object k
 	 * went to (UINT32_MAX: none). */
 	const struct ttst_xfer_ref *ref;
-	int vspace;
 	uint32_t *refsrc;
-	/* Validation: heap counterparts only the comparison reads live in
-	 * engine arenas (xfer_heap.c), not in the program's heap. */
+	/* Validation: heap counterparts are reserved addresses (xfer_heap.c);
+	 * their bytes only pass through a scratch buffer (xfer_diff.c). */
 	struct xf_arena *arena;
 	/* Two threads (xfer_par.c): the helper runs on a copy of this struct
 	 * whose main points here; both share lock while the pass runs.  Shared

@@ -187,7 +187,7 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 		xf_err_prefix(x, pre);
 		return -1;
 	}
-	if (x->vspace) /* validation: the original's address (see xfer_int.h) */
+	if (x->ref) /* validation: the original's address (see xfer_int.h) */
 		*out = o->vaddr ? o->vaddr + (uint64_t)noff
 				   : XF_NO_ORIGINAL | (o->naddr + (uint64_t)noff);
 	else
