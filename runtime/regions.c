@@ -1,5 +1,6 @@
 /* regions.c -- __ttst_mmap/__ttst_munmap: a sorted, mutex-protected list of mapped regions. */
 #define _GNU_SOURCE
+#include "grow.h"
 #include "regions.h"
 
 #include <pthread.h>
@@ -25,15 +26,7 @@ static size_t page_round(size_t len)
 /* Makes room for one more entry (lock held); -1 if out of memory. */
 static int reserve_locked(void)
 {
-	if (nregs < cap)
-		return 0;
-	size_t ncap = cap ? cap * 2 : 32;
-	struct ttst_region *n = __libc_realloc(regs, ncap * sizeof *n);
-	if (!n)
-		return -1;
-	regs = n;
-	cap = ncap;
-	return 0;
+	return TTST_GROW(regs, nregs, cap, 32);
 }
 
 /* Removes [start, end) from every region (trimming or splitting); lock held.

@@ -1,6 +1,7 @@
 /* registry.c -- enumerates the program's objects from metadata, locals, the object table and mmap
  * list. */
 #define _GNU_SOURCE
+#include "grow.h"
 #include "registry.h"
 
 #include <string.h>
@@ -125,14 +126,8 @@ int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg)
 static int collect(const struct ttst_obj *o, void *arg)
 {
 	struct ttst_lookup *l = arg;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 1024;
-		struct ttst_obj *n = __libc_realloc(l->objs, ncap * sizeof *n);
-		if (!n)
-			return -1;
-		l->objs = n;
-		l->cap = ncap;
-	}
+	if (TTST_GROW(l->objs, l->n, l->cap, 1024) < 0)
+		return -1;
 	l->objs[l->n++] = *o;
 	return 0;
 }

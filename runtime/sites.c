@@ -1,6 +1,7 @@
 /* sites.c -- attaches TU blobs: assigns each a range of process-wide site numbers; maps numbers
  * back. */
 #define _GNU_SOURCE
+#include "grow.h"
 #include "sites.h"
 
 #include <pthread.h>
@@ -26,14 +27,8 @@ static long find_locked(const struct ttst_tu_hdr *tu)
 /* Appends an entry for tu (lock held); returns it or NULL (out of memory). */
 static struct ttst_tu_ent *append_locked(struct ttst_tu_hdr *tu)
 {
-	if (ntus == cap) {
-		size_t ncap = cap ? cap * 2 : 64;
-		struct ttst_tu_ent *n = __libc_realloc(tus, ncap * sizeof *n);
-		if (!n)
-			return NULL;
-		tus = n;
-		cap = ncap;
-	}
+	if (TTST_GROW(tus, ntus, cap, 64) < 0)
+		return NULL;
 	char err[256];
 	struct ttst_tu_ent *e = &tus[ntus];
 	memset(e, 0, sizeof *e);

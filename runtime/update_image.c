@@ -1,6 +1,7 @@
 /* update_image.c -- a process's state image for its peer: TU blobs and the object list, streamed
  * with pwrite into a memfd whose pages another thread allocates meanwhile. */
 #define _GNU_SOURCE
+#include "grow.h"
 #include "update_image.h"
 
 #include <assert.h>
@@ -129,14 +130,8 @@ static uint32_t tu_index(struct build *b, const struct ttst_tu_hdr *tu)
 static int push(struct ttst_image_obj **a, size_t *n, size_t *cap,
 		const struct ttst_image_obj *r)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1024;
-		struct ttst_image_obj *p = __libc_realloc(*a, ncap * sizeof *p);
-		if (!p)
-			return -1;
-		*a = p;
-		*cap = ncap;
-	}
+	if (TTST_GROW(*a, *n, *cap, 1024) < 0)
+		return -1;
 	(*a)[(*n)++] = *r;
 	return 0;
 }
@@ -148,14 +143,8 @@ static int pile_add(struct build *b, struct pile *p, const struct ttst_image_obj
 	if (!p->used || b->segs[p->seg].n == SEG_RECS) {
 		if (b->pool_recs - b->pool_used < SEG_RECS)
 			return 1;
-		if (b->nsegs == b->segs_cap) {
-			size_t ncap = b->segs_cap ? b->segs_cap * 2 : 64;
-			struct run *n = __libc_realloc(b->segs, ncap * sizeof *n);
-			if (!n)
-				return -1;
-			b->segs = n;
-			b->segs_cap = ncap;
-		}
+		if (TTST_GROW(b->segs, b->nsegs, b->segs_cap, 64) < 0)
+			return -1;
 		b->segs[b->nsegs] = (struct run){b->pool + b->pool_used, 0};
 		b->pool_used += SEG_RECS;
 		p->seg = b->nsegs++;

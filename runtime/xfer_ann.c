@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "grow.h"
 #include "alloc.h"
 #include "log.h"
 #include "xfer_int.h"
@@ -22,20 +23,6 @@ static int (**inits)(void);
 static size_t ninits, capinits;
 static struct xf *current;
 
-/* Grows *v (elements of size sz) to hold one more; returns 0 or -1. */
-static int grow(void **v, size_t *cap, size_t n, size_t sz)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p = __libc_realloc(*v, ncap * sz);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = ncap;
-	return 0;
-}
-
 static void add_rename(const char *type, const char *from, const char *to)
 {
 	if (!from || !to) {
@@ -43,7 +30,7 @@ static void add_rename(const char *type, const char *from, const char *to)
 		return;
 	}
 	pthread_mutex_lock(&ann_lock);
-	if (grow((void **)&renames, &caprenames, nrenames, sizeof *renames) == 0)
+	if (TTST_GROW(renames, nrenames, caprenames, 16) == 0)
 		renames[nrenames++] = (struct ttst_rule_rename){type, from, to};
 	else
 		ttst_err("out of memory registering the rename %s -> %s", from, to);
@@ -73,7 +60,7 @@ static void add_cb(struct named_cb **v, size_t *n, size_t *cap, const char *name
 		return;
 	}
 	pthread_mutex_lock(&ann_lock);
-	if (grow((void **)v, cap, *n, sizeof **v) == 0)
+	if (TTST_GROW(*v, *n, *cap, 16) == 0)
 		(*v)[(*n)++] = (struct named_cb){name, fn};
 	else
 		ttst_err("out of memory registering the %s callback for %s", what, name);
@@ -97,7 +84,7 @@ TTST_EXPORT void ttst_register_init_callback(int (*fn)(void))
 		return;
 	}
 	pthread_mutex_lock(&ann_lock);
-	if (grow((void **)&inits, &capinits, ninits, sizeof *inits) == 0)
+	if (TTST_GROW(inits, ninits, capinits, 16) == 0)
 		inits[ninits++] = fn;
 	else
 		ttst_err("out of memory registering an init callback");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "alloc.h"
 #include "registry.h"
 #include "ttst/interface.h"
@@ -29,14 +30,8 @@ static int snap(const struct ttst_obj *o, void *arg)
 	struct xf_cands *c = arg;
 	if ((o->kind != TTST_OBJ_HEAP && o->kind != TTST_OBJ_MMAP) || !o->index)
 		return 0; /* only objects of instrumented sites: libraries keep theirs */
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 256;
-		struct xf_cand *n = xf_realloc(c->v, ncap * sizeof *n);
-		if (!n)
-			return -1;
-		c->v = n;
-		c->cap = ncap;
-	}
+	if (TTST_GROW(c->v, c->n, c->cap, 256) < 0)
+		return -1;
 	c->v[c->n++] = (struct xf_cand){o->addr, o->size, o->tu, o->type, o->kind, 0};
 	return 0;
 }

@@ -58,22 +58,8 @@ static int typed_shape(struct xf *x, size_t i, struct ttst_tref a, struct ttst_t
 	}
 	m->mode = XM_TYPED;
 	m->zero = sh.elem->zero_dst || (sh.tail && sh.tail->zero_dst);
-	m->shape = 0;
-	for (size_t k = 0; k < x->nshapes; k++)
-		if (!memcmp(&x->shapes[k], &sh, sizeof sh)) {
-			m->shape = (uint32_t)k;
-			return 0;
-		}
-	if (x->nshapes == x->capshapes) {
-		size_t ncap = x->capshapes ? x->capshapes * 2 : 64;
-		struct xf_shape *n = xf_realloc(x->shapes, ncap * sizeof *n);
-		if (!n)
-			goto oom;
-		x->shapes = n;
-		x->capshapes = ncap;
-	}
-	x->shapes[x->nshapes] = sh;
-	m->shape = (uint32_t)x->nshapes++;
+	if ((m->shape = xf_shape_add(x, &sh)) == XF_NONE)
+		goto oom;
 	return 0;
 oom:
 	return xf_fail(x, "out of memory planning %s", xf_obj_name(x, i, nm, sizeof nm));

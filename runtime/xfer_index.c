@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "grow.h"
 #include "alloc.h"
 #include "xfer_int.h"
 
@@ -210,10 +211,7 @@ static int make_regions(struct xf *x)
 {
 	struct xf_index *ix = &x->ix;
 	const struct ttst_src_obj *o = x->src->objs;
-	size_t n = x->src->nobjs, cap = 16;
-	ix->reg = xf_alloc(cap * sizeof *ix->reg);
-	if (!ix->reg)
-		return -1;
+	size_t n = x->src->nobjs, cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t end = o[i].addr + o[i].size + 1; /* past-the-end included */
 		struct xf_region *r = ix->nreg ? &ix->reg[ix->nreg - 1] : NULL;
@@ -222,13 +220,8 @@ static int make_regions(struct xf *x)
 				r->hi = end;
 			continue;
 		}
-		if (ix->nreg == cap) {
-			struct xf_region *nr = xf_realloc(ix->reg, 2 * cap * sizeof *nr);
-			if (!nr)
-				return -1;
-			ix->reg = nr;
-			cap *= 2;
-		}
+		if (TTST_GROW(ix->reg, ix->nreg, cap, 16) < 0)
+			return -1;
 		ix->reg[ix->nreg++] = (struct xf_region){o[i].addr, end, (uint32_t)i, 0, 0, 0};
 	}
 	return 0;

@@ -335,6 +335,8 @@ void xf_big_free(void *p);
 int xf_here_build(struct xf *x);
 void xf_here_free(struct xf *x);
 int xf_map_all(struct xf *x);
+/* The index of shape sh in x->shapes (added if new), or XF_NONE if out of memory. */
+uint32_t xf_shape_add(struct xf *x, const struct xf_shape *sh);
 /* xfer_heap.c: a heap / mmap object (allocates its counterpart). */
 int xf_map_heap(struct xf *x, size_t i);
 /* Frees the arenas of a validation run. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "alloc.h"
 #include "xfer_int.h"
 
@@ -50,14 +51,8 @@ static int maps_load(struct xf_maps *m, int pid)
 		return -1;
 	size_t cap = 0;
 	while (fgets(line, sizeof line, f)) {
-		if (m->n == cap) {
-			size_t ncap = cap ? cap * 2 : 128;
-			struct xf_mapent *v = xf_realloc(m->v, ncap * sizeof *v);
-			if (!v)
-				goto err;
-			m->v = v;
-			cap = ncap;
-		}
+		if (TTST_GROW(m->v, m->n, cap, 128) < 0)
+			goto err;
 		if (parse_line(line, &m->v[m->n]) == 0)
 			m->n++;
 	}

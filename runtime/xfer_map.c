@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "grow.h"
 #include "alloc.h"
 #include "registry.h"
 #include "sites.h"
@@ -40,14 +41,8 @@ static const char *str_key(const char *id)
 
 static int add_here(struct xf *x, const struct ttst_tu_hdr *tu, uint32_t index, uint64_t addr)
 {
-	if (x->nhere == x->caphere) {
-		size_t ncap = x->caphere ? x->caphere * 2 : 256;
-		struct xf_here *n = xf_realloc(x->here, ncap * sizeof *n);
-		if (!n)
-			return -1;
-		x->here = n;
-		x->caphere = ncap;
-	}
+	if (TTST_GROW(x->here, x->nhere, x->caphere, 256) < 0)
+		return -1;
 	x->here[x->nhere++] = (struct xf_here){tu, index, addr};
 	return 0;
 }
@@ -153,18 +148,17 @@ void xf_here_free(struct xf *x)
 	x->tus = NULL;
 }
 
-static uint32_t add_shape(struct xf *x, const struct xf_shape *sh)
+#define SHAPE_REUSE 64 /* recent shapes an equal one may reuse */
+
+uint32_t xf_shape_add(struct xf *x, const struct xf_shape *sh)
 {
-	if (x->nshapes && !memcmp(&x->shapes[x->nshapes - 1], sh, sizeof *sh))
-		return (uint32_t)x->nshapes - 1;
-	if (x->nshapes == x->capshapes) {
-		size_t ncap = x->capshapes ? x->capshapes * 2 : 64;
-		struct xf_shape *n = xf_realloc(x->shapes, ncap * sizeof *n);
-		if (!n)
-			return XF_NONE;
-		x->shapes = n;
-		x->capshapes = ncap;
-	}
+	/* the most recent ones (statics and sites repeat them); sharing is only a
+	 * saving, so the search stays bounded however many shapes there are */
+	for (size_t k = x->nshapes; k-- > 0 && x->nshapes - k <= SHAPE_REUSE;)
+		if (!memcmp(&x->shapes[k], sh, sizeof *sh))
+			return (uint32_t)k;
+	if (TTST_GROW(x->shapes, x->nshapes, x->capshapes, 64) < 0)
+		return XF_NONE;
 	x->shapes[x->nshapes] = *sh;
 	return (uint32_t)x->nshapes++;
 }
@@ -191,7 +185,7 @@ static int map_var(struct xf *x, size_t i, const struct ttst_static_rec *r, cons
 					ttst_rule_sflags(r->flags), (struct ttst_tref){h->tu, hr->type},
 					ttst_rule_sflags(hr->flags));
 	struct xf_shape sh = {p, NULL, 0, 0, 1};
-	if (!p || (o->shape = add_shape(x, &sh)) == XF_NONE)
+	if (!p || (o->shape = xf_shape_add(x, &sh)) == XF_NONE)
 		return xf_fail(x, "out of memory planning the transfer of %s",
 			       xf_obj_name(x, i, nm, sizeof nm));
 	o->naddr = h->addr;
@@ -331,15 +325,9 @@ int xf_materialize(struct xf *x, size_t i)
 	xf_par_lock(x);
 	if (o->state != XS_LAZY) /* the other thread got here first */
 		goto out;
-	if (q->nqueue == q->capqueue) {
-		size_t ncap = q->capqueue ? q->capqueue * 2 : 256;
-		uint32_t *nq = xf_realloc(q->queue, ncap * sizeof *nq);
-		if (!nq) {
-			rc = xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
-			goto out;
-		}
-		q->queue = nq;
-		q->capqueue = ncap;
+	if (TTST_GROW(q->queue, q->nqueue, q->capqueue, 256) < 0) {
+		rc = xf_fail(x, "out of memory copying %s", xf_obj_name(x, i, nm, sizeof nm));
+		goto out;
 	}
 	void *p = ttst_alloc_block(so->size, 0, 0);
 	if (!p) {
