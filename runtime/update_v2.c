@@ -192,24 +192,47 @@ static void report_diff(const struct ttst_xfer_diff *d)
 		_exit(1);
 }
 
-/* Runs the engine on src (forward, or backward with the reference). */
+/* Runs the engine on src (forward, or backward with the reference); the
+ * engine's memory is kept in *keep. */
 static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct ttst_xfer_report *x,
-	       struct ttst_xfer_diff *d)
+	       struct ttst_xfer_diff *d, void **keep)
 {
 	struct ttst_update_src orig; /* v1's memory, for the comparison */
 	memset(&orig, 0, sizeof orig);
 	orig.pid = parent;
 	orig.chan = chan;
 	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig};
-	struct ttst_xfer_opts o = {map, bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL, d};
+	struct ttst_xfer_opts o = {map,	 bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
+				   d,	 keep};
 	int r = ttst_xfer_run_opts(&src->src, &o, x);
 	ttst_update_src_free(&orig);
 	return r;
 }
 
+/* What the transfer leaves to free once v1 has its report (v1' never frees
+ * it: it is killed after its report, and unmapping hundreds of MB first
+ * would only delay the result). */
+struct leftovers {
+	void *engine;
+	struct ttst_xfer_cp *map;
+	size_t maplen;
+	struct ttst_update_src src;
+};
+
+static void free_leftovers(struct leftovers *l)
+{
+	ttst_xfer_free(l->engine);
+	if (l->map)
+		munmap(l->map, l->maplen);
+	ttst_update_src_free(&l->src);
+	memset(l, 0, sizeof *l);
+}
+
 /* Asks v1 for its state and transfers it; fills rep and *mapfd (the map of
- * the source's objects).  Exits on failure. */
-static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_diff *d)
+ * the source's objects; none backward: v1 has no use for it) and *l (to
+ * free after the report).  Exits on failure. */
+static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_diff *d,
+		     struct leftovers *l)
 {
 	if (ttst_chan_send(chan, TTST_CH_STATE_REQ, NULL, 0, -1) < 0)
 		v2_fail("cannot ask v1 for its state: %s", strerror(errno));
@@ -225,28 +248,29 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	if (msg.h.length != sizeof st || msg.fd < 0)
 		v2_fail("protocol error: state message without its image");
 	memcpy(&st, msg.payload, sizeof st);
-	struct ttst_update_src src;
+	struct ttst_update_src *src = &l->src;
 	char err[512];
 	uint64_t t0 = ttst_chan_now_ms();
 	/* backward: the image is v2's (its header names it); reads through v1 would read v1 */
-	int r = ttst_update_src_open(msg.fd, st.size, bw.on ? 0 : parent, bw.on ? -1 : chan, &src,
+	int r = ttst_update_src_open(msg.fd, st.size, bw.on ? 0 : parent, bw.on ? -1 : chan, src,
 				     err, sizeof err);
 	rep->src_ms = (uint32_t)(ttst_chan_now_ms() - t0);
 	close(msg.fd);
 	if (r < 0)
 		v2_fail("%s", err);
 	if (validated && !bw.on) /* our image's pages, allocated on a helper thread meanwhile */
-		ttst_image_prealloc_async(src.src.nobjs + ttst_image_estimate());
+		ttst_image_prealloc_async(src->src.nobjs + ttst_image_estimate());
 	struct ttst_xfer_report x;
-	struct ttst_xfer_cp *map;
 	memset(&x, 0, sizeof x);
-	*mapfd = map_memfd(src.src.nobjs, &map);
+	*mapfd = -1;
+	if (!bw.on) {
+		*mapfd = map_memfd(src->src.nobjs, &l->map);
+		l->maplen = src->src.nobjs ? src->src.nobjs * sizeof *l->map : 1;
+	}
 	t0 = ttst_chan_now_ms();
-	r = run(&src, map, &x, d);
+	r = run(src, l->map, &x, d, &l->engine);
 	rep->xfer_ms = (uint32_t)(ttst_chan_now_ms() - t0);
-	rep->chan_reads = src.via_chan ? (uint32_t)src.syscalls : 0;
-	munmap(map, src.src.nobjs ? src.src.nobjs * sizeof *map : 1);
-	ttst_update_src_free(&src);
+	rep->chan_reads = src->via_chan ? (uint32_t)src->syscalls : 0;
 	if (r < 0)
 		v2_fail("%s failed: %s", bw.on ? "backward transfer" : "transfer",
 			x.error[0] ? x.error : "(no reason given)");
@@ -259,8 +283,10 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	rep->diff_ms = d->ms;
 }
 
-/* After READY: serves v1 (our image, reads) until it sends COMMIT. */
-static void serve_until_commit(void)
+/* After READY: serves v1 (our image, reads) until it sends COMMIT.  The
+ * transfer's leftovers are freed once our image is served (v1' works then),
+ * or at the commit; v1' keeps them (it is killed). */
+static void serve_until_commit(struct leftovers *l)
 {
 	int window = -1;
 	char err[256];
@@ -275,6 +301,7 @@ static void serve_until_commit(void)
 				prctl(PR_SET_PTRACER, (unsigned long)iq.reader);
 			if (ttst_serve_image(chan, err, sizeof err) < 0)
 				v2_fail("%s", err);
+			free_leftovers(l);
 		} else if (msg.h.type == TTST_CH_READ) {
 			if (ttst_serve_read(chan, &msg, &window, err, sizeof err) < 0)
 				v2_fail("%s", err);
@@ -289,6 +316,8 @@ static void serve_until_commit(void)
 	}
 	if (window >= 0)
 		close(window);
+	if (!bw.on)
+		free_leftovers(l);
 	prctl(PR_SET_PTRACER, 0UL); /* v1' is gone: nobody but our ancestors reads us */
 }
 
@@ -303,14 +332,17 @@ int ttst_update_v2_point(struct ttst_thread *t)
 	quiesce(t, &rep.quiesce_ms);
 	int mapfd = -1;
 	struct ttst_xfer_diff d;
+	struct leftovers l;
 	memset(&d, 0, sizeof d);
-	transfer(&rep, &mapfd, &d);
+	memset(&l, 0, sizeof l);
+	transfer(&rep, &mapfd, &d, &l);
 	if (d.differences)
 		report_diff(&d);
 	else if (ttst_chan_send(chan, TTST_CH_READY, &rep, sizeof rep, mapfd) < 0)
 		v2_fail("cannot report READY to v1: %s", strerror(errno));
-	close(mapfd);
-	serve_until_commit();
+	if (mapfd >= 0)
+		close(mapfd);
+	serve_until_commit(&l);
 	struct ttst_ch_commit c = {0, 0, 0};
 	memcpy(&c, msg.payload, msg.h.length == sizeof c ? sizeof c : 0);
 	prctl(PR_SET_PDEATHSIG, 0); /* v1 exits now: we live on */

@@ -135,12 +135,17 @@ struct ttst_xfer_opts {
 	size_t renames_len;
 	const struct ttst_xfer_ref *ref; /* backward: compare with it (NULL: no comparison) */
 	struct ttst_xfer_diff *diff;	 /* out, with ref */
+	void **keep; /* out (may be NULL): the run's memory, for ttst_xfer_free later (the
+			caller replies first, or exits and never frees it) */
 };
 
 /* ttst_xfer_run with options.  Returns 0 (differences are not failures: see
  * o->diff), or -1 as ttst_xfer_run. */
 int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *o,
 		       struct ttst_xfer_report *rep);
+
+/* Frees the memory of a run that was kept (ttst_xfer_opts.keep); NULL is ignored. */
+void ttst_xfer_free(void *kept);
 
 /* Writes this process's registered renames into buf (n bytes) as
  * "<type or empty>\0<from>\0<to>\0" triples.  Returns the length needed

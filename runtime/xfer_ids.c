@@ -11,6 +11,7 @@ struct xf_qtu {
 	const struct ttst_tu_hdr *tu;
 	char **sid; /* nstatics entries; NULL = the raw ID stands */
 	char **aid; /* nsites entries */
+	uint32_t nsid, naid; /* kept: a source TU's blob may be gone when they are freed */
 };
 
 /* The qualified form of ID string off of tu, or NULL if it stands as it is.
@@ -35,10 +36,13 @@ static int add_qtu(struct xf *x, const struct ttst_tu_hdr *tu, const char *tag)
 	x->qtus = q;
 	q = &x->qtus[x->nq++];
 	q->tu = tu;
+	q->nsid = q->naid = 0;
 	q->sid = xf_calloc(tu->nstatics ? tu->nstatics : 1, sizeof *q->sid);
 	q->aid = xf_calloc(tu->nsites ? tu->nsites : 1, sizeof *q->aid);
 	if (!q->sid || !q->aid)
 		return -1;
+	q->nsid = tu->nstatics;
+	q->naid = tu->nsites;
 	for (uint32_t i = 0; i < tu->nstatics; i++)
 		if ((q->sid[i] = qualified(tu, ttst_meta_statics(tu)[i].id, tag)) == (char *)-1)
 			return q->sid[i] = NULL, -1;
@@ -117,9 +121,9 @@ const char *xf_site_id(const struct xf *x, const struct ttst_tu_hdr *tu, uint32_
 void xf_ids_free(struct xf *x)
 {
 	for (size_t i = 0; i < x->nq; i++) {
-		for (uint32_t k = 0; x->qtus[i].sid && k < x->qtus[i].tu->nstatics; k++)
+		for (uint32_t k = 0; k < x->qtus[i].nsid; k++)
 			xf_free(x->qtus[i].sid[k]);
-		for (uint32_t k = 0; x->qtus[i].aid && k < x->qtus[i].tu->nsites; k++)
+		for (uint32_t k = 0; k < x->qtus[i].naid; k++)
 			xf_free(x->qtus[i].aid[k]);
 		xf_free(x->qtus[i].sid);
 		xf_free(x->qtus[i].aid);

@@ -32,9 +32,10 @@ static int drain_queue(struct xf *x)
 	return 0;
 }
 
+/* Frees the run's memory.  Reads nothing of the source's image: a kept run
+ * is freed after v1 has reused the image's pages (update_validate.c). */
 static void release(struct xf *x)
 {
-	xf_ann_set_current(NULL);
 	xf_ids_free(x);
 	xf_plan_free_all(x);
 	xf_here_free(x);
@@ -72,6 +73,12 @@ static void export_map(const struct xf *x)
 	}
 }
 
+void ttst_xfer_free(void *kept)
+{
+	if (kept)
+		release(kept);
+}
+
 int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 {
 	static const struct ttst_xfer_opts none;
@@ -103,6 +110,8 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 		       struct ttst_xfer_report *rep)
 {
 	memset(rep, 0, sizeof *rep);
+	if (opt->keep)
+		*opt->keep = NULL;
 	struct xf *x = xf_calloc(1, sizeof *x);
 	struct xf_cands *cands = NULL;
 	double t[6] = {0, 0, 0, 0, 0, 0};
@@ -168,6 +177,10 @@ out:
 	if (rc < 0 && !rep->error[0])
 		strcpy(rep->error, "state transfer failed (no reason recorded)");
 	xf_clean_free(cands);
-	release(x);
+	xf_ann_set_current(NULL);
+	if (opt->keep)
+		*opt->keep = x;
+	else
+		release(x);
 	return rc;
 }
