@@ -1,11 +1,16 @@
 /* xfer_heap.c -- heap and mmap objects: the new site by site ID, the new size, allocation through the runtime. */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "alloc.h"
+#include "log.h"
 #include "sites.h"
+#include "threads.h"
 #include "ttst/interface.h"
 #include "xfer_int.h"
 
@@ -238,4 +243,113 @@ int xf_map_heap(struct xf *x, size_t i)
 	x->xfer[x->nxfer++] = (uint32_t)i;
 	o->state = XS_XFER;
 	return 0;
+}
+
+/* --- v2's heap, populated ahead of its counterparts ----------------------
+ * The counterparts are allocated one by one on the update thread, and every
+ * new page of the heap used to cost a page fault there (about a third of the
+ * allocation time on a VM).  Before allocating, the update thread takes the
+ * room they need from glibc in blocks below its mmap threshold and frees them
+ * again behind a barrier (one more such block): glibc keeps the room as one
+ * free chunk, not trimmed while the barrier stands, and carves the
+ * counterparts from its front.  Meanwhile a second thread populates the room's pages front to
+ * back with MADV_POPULATE_WRITE, which writes nothing: ahead of the
+ * allocation, the faults are taken off the update thread.  Only the update
+ * thread calls malloc and free (one arena); the barrier is freed after the
+ * allocation, and what was left over then goes back to the top and is
+ * trimmed as glibc would anyway. */
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+#define ROOM_BLOCK (127u << 10) /* below glibc's smallest mmap threshold (128 KiB) */
+#define ROOM_MIN (2ull << 20)	/* less is not worth a thread */
+#define ROOM_STEP (1u << 20)	/* bytes populated per madvise */
+
+struct xf_room {
+	uintptr_t lo, hi; /* pages to populate */
+	void *barrier;
+	pthread_t th;
+	int stop;
+};
+
+static void *room_main(void *arg)
+{
+	struct xf_room *r = arg;
+	for (uintptr_t p = r->lo; p < r->hi && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED);
+	     p += ROOM_STEP) {
+		size_t n = r->hi - p < ROOM_STEP ? r->hi - p : ROOM_STEP;
+		if (madvise((void *)p, n, MADV_POPULATE_WRITE) < 0)
+			break; /* an old kernel: the faults happen as before */
+	}
+	return NULL;
+}
+
+/* Bytes of glibc chunks the heap counterparts will take (at least). */
+static uint64_t room_needed(const struct xf *x)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < x->src->nobjs; i++) {
+		const struct ttst_src_obj *so = &x->src->objs[i];
+		if (so->kind != TTST_OBJ_HEAP || so->tu >= x->src->ntus)
+			continue;
+		uint64_t c = (so->size + TTST_TRAILER_BYTES + 8 + 15) & ~15ull;
+		sum += c < TTST_CHUNK_MIN ? TTST_CHUNK_MIN : c;
+	}
+	return sum;
+}
+
+void xf_room_begin(struct xf *x)
+{
+	if (x->ref) /* validation reserves address space instead (above) */
+		return;
+	uint64_t need = room_needed(x);
+	if (need < ROOM_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	size_t nb = (size_t)(need / ROOM_BLOCK) + 1, k = 0;
+	void **b = xf_alloc(nb * sizeof *b);
+	struct xf_room *r = xf_calloc(1, sizeof *r);
+	if (!b || !r)
+		goto out;
+	while (k < nb && (b[k] = __libc_malloc(ROOM_BLOCK)))
+		k++;
+	/* the barrier: a block of the same size comes from the top as they did */
+	r->barrier = k == nb ? __libc_malloc(ROOM_BLOCK) : NULL;
+	if (r->barrier) {
+		r->lo = ((uintptr_t)b[0] + 4095) & ~(uintptr_t)4095;
+		r->hi = ((uintptr_t)b[k - 1] + ROOM_BLOCK) & ~(uintptr_t)4095;
+	}
+	while (k)
+		__libc_free(b[--k]); /* coalesced into one free chunk before the barrier */
+	if (!r->barrier || r->hi <= r->lo || (uintptr_t)r->barrier < r->hi)
+		goto out; /* not one contiguous room: allocate as before */
+	sigset_t all, old; /* no signal for the helper: handlers stay on program threads */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int created = ttst_real_pthread_create(&r->th, NULL, room_main, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (created) {
+		ttst_debug("transfer: %llu MB of heap populated ahead of the counterparts",
+			   (unsigned long long)((r->hi - r->lo) >> 20));
+		x->room = r;
+		r = NULL;
+	}
+out:
+	if (r && r->barrier)
+		__libc_free(r->barrier);
+	xf_free(r);
+	xf_free(b);
+}
+
+void xf_room_end(struct xf *x)
+{
+	struct xf_room *r = x->room;
+	if (!r)
+		return;
+	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+	pthread_join(r->th, NULL);
+	__libc_free(r->barrier);
+	xf_free(r);
+	x->room = NULL;
 }
