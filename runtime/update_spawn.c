@@ -1,14 +1,17 @@
-/* update_spawn.c -- v1 starts v2: channel, clone() without exit signal, descriptor inheritance,
- * execve. */
+/* update_spawn.c -- v1 starts v2: channel, clone() (shared memory until execve, no exit signal),
+ * descriptor inheritance, execve. */
 #define _GNU_SOURCE
 #include "update_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -115,15 +118,23 @@ static void child_fds(struct child_ctx *c)
 		close(dir);
 }
 
-/* Child after clone(): prepares the process and execs; never returns. */
-static void child_main(struct child_ctx *c)
+/* Child after clone(): prepares the process and execs; never returns.  It
+ * shares the parent's memory (CLONE_VM, the parent waits: CLONE_VFORK), so
+ * it calls only system calls and allocation-free library functions: the
+ * dispositions are reset with the raw system call, not through the
+ * runtime's sigaction wrapper. */
+static int child_main(void *arg)
 {
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
+	struct child_ctx *c = arg;
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} dfl = {SIG_DFL, 0, NULL, 0};
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
 	uint64_t empty = 0;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof empty);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -169,15 +180,34 @@ static char **build_env(int fd, int validate, char **cloexec_out)
 	return env;
 }
 
-/* clone() with no exit signal and, if the kernel has it, a pidfd. */
-static pid_t clone_child(int *pidfd)
+#define CHILD_STACK (256u << 10)
+
+/* Starts child_main(c) in a new process with no exit signal and, if the
+ * kernel has it, a pidfd.  The child shares our memory until it execs, and
+ * this thread waits until then (as posix_spawn does): copying the page
+ * tables of a server holding GBs (fork) took milliseconds and held the
+ * memory map lock the image build's page faults wait for.  All signals are
+ * blocked meanwhile, so no handler of the program runs on the child's stack. */
+static pid_t clone_child(struct child_ctx *c, int *pidfd)
 {
 	*pidfd = -1;
-	pid_t p = (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PIDFD, NULL, pidfd, NULL, NULL);
+	char *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int flags = CLONE_VM | CLONE_VFORK;
+	pid_t p = clone(child_main, stack + CHILD_STACK, flags | CLONE_PIDFD, c, pidfd);
 	if (p < 0 && errno == EINVAL) {
 		*pidfd = -1;
-		p = (pid_t)syscall(SYS_clone, 0ul, NULL, NULL, NULL, NULL);
+		p = clone(child_main, stack + CHILD_STACK, flags, c);
 	}
+	int e = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	munmap(stack, CHILD_STACK);
+	errno = e;
 	return p;
 }
 
@@ -218,9 +248,7 @@ int ttst_spawn_v2(const struct ttst_update_args *a, const char *ctl_path, struct
 	}
 	struct child_ctx c = {a->binary, a->argv, env,	 cloexec, ctl_path,
 			      sv[0],	 sv[1],	  ep[1], ep[0],	  ttst_log_trace_fd()};
-	s->pid = clone_child(&s->pidfd);
-	if (s->pid == 0)
-		child_main(&c);
+	s->pid = clone_child(&c, &s->pidfd);
 	if (s->pid < 0) {
 		snprintf(err, n, "cannot start v2: clone: %s", strerror(errno));
 		goto err;
