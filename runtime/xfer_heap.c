@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "grow.h"
 #include "log.h"
 #include "sites.h"
 #include "threads.h"
@@ -193,6 +194,8 @@ void xf_arena_free(struct xf *x)
 	}
 }
 
+static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_t n);
+
 /* A heap counterpart of n bytes for site mapping m. */
 static void *alloc_block(const struct xf_site_memo *m, uint64_t n)
 {
@@ -228,7 +231,7 @@ int xf_map_heap(struct xf *x, size_t i)
 		p = arena_take(x, n);
 	else if (m->mmap && m->tu)
 		p = alloc_region(x, i, m, n);
-	else
+	else if (!x->room || !(p = room_alloc(x->room, m, n)))
 		p = alloc_block(m, n); /* by this thread: the program's own arena */
 	if (!p)
 		return x->rep->error[0] ? -1
@@ -245,33 +248,43 @@ int xf_map_heap(struct xf *x, size_t i)
 	return 0;
 }
 
-/* --- v2's heap, populated ahead of its counterparts ----------------------
- * The counterparts are allocated one by one on the update thread, and every
- * new page of the heap used to cost a page fault there (about a third of the
- * allocation time on a VM).  Before allocating, the update thread takes the
- * room they need from glibc in blocks below its mmap threshold and frees them
- * again behind a barrier (one more such block): glibc keeps the room as one
- * free chunk, not trimmed while the barrier stands, and carves the
- * counterparts from its front.  Meanwhile a second thread populates the room's pages front to
- * back with MADV_POPULATE_WRITE, which writes nothing: ahead of the
- * allocation, the faults are taken off the update thread.  Only the update
- * thread calls malloc and free (one arena); the barrier is freed after the
- * allocation, and what was left over then goes back to the top and is
- * trimmed as glibc would anyway. */
+/* --- v2's heap: counterparts carved from blocks populated ahead -----------
+ * The counterparts are allocated one by one on the update thread: 2M of them
+ * took ~120 ms at 1M keys, half of it glibc's malloc, a third page faults on
+ * the fresh heap.  Instead, the update thread takes the room they need from
+ * glibc up front, in blocks below its mmap threshold (one arena: this
+ * thread's), and a second thread populates the blocks' pages front to back
+ * with MADV_POPULATE_WRITE (which writes nothing) while the update thread
+ * carves the counterparts from them.  Carving writes, inside an allocated
+ * chunk, the chunk headers glibc would have written had it split the
+ * chunks off its top: size | PREV_INUSE (the block's own PREV_INUSE for its
+ * first chunk) and the block's NON_MAIN_ARENA bit; the runtime already reads
+ * these size words to find its trailers (chunk.h).  Every carved chunk is a
+ * valid in-use chunk that free() and realloc() accept like any other; the
+ * rest of a block (at least MINSIZE: no 16-byte remainder is left) and the
+ * blocks not used are given back with free() at the end.  Objects over
+ * ROOM_CARVE_MAX, and everything once the blocks run out, are allocated as
+ * before. */
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-#define ROOM_BLOCK (127u << 10) /* below glibc's smallest mmap threshold (128 KiB) */
-#define ROOM_MIN (2ull << 20)	/* less is not worth a thread */
-#define ROOM_STEP (1u << 20)	/* bytes populated per madvise */
+#define ROOM_BLOCK (127u << 10)	   /* below glibc's smallest mmap threshold (128 KiB) */
+#define ROOM_CARVE_MAX (32u << 10) /* larger counterparts are malloc'ed */
+#define ROOM_MIN (2ull << 20)	   /* less is not worth a thread */
+#define ROOM_STEP (1u << 20)	   /* bytes populated per madvise */
+#define CHUNK_PREV_INUSE 0x1u
+#define CHUNK_NON_MAIN 0x4u
 
 struct xf_room {
 	uintptr_t lo, hi; /* pages to populate */
-	void *barrier;
+	void **blk;	  /* the blocks (user pointers), carved in order */
+	size_t nblk, next, cap;
+	uintptr_t cur, end; /* the block being carved: next chunk, end of its chunk */
+	uint64_t bits;	    /* flag bits of the next chunk's size word */
 	pthread_t th;
-	int stop;
+	int stop, helper;
 };
 
 static void *room_main(void *arg)
@@ -286,7 +299,8 @@ static void *room_main(void *arg)
 	return NULL;
 }
 
-/* Bytes of glibc chunks the heap counterparts will take (at least). */
+/* Bytes of glibc chunks the heap counterparts will take, with a margin for
+ * types that grow (kvstore: +39%, trailers and all). */
 static uint64_t room_needed(const struct xf *x)
 {
 	uint64_t sum = 0;
@@ -297,7 +311,85 @@ static uint64_t room_needed(const struct xf *x)
 		uint64_t c = (so->size + TTST_TRAILER_BYTES + 8 + 15) & ~15ull;
 		sum += c < TTST_CHUNK_MIN ? TTST_CHUNK_MIN : c;
 	}
-	return sum;
+	return sum + sum / 2;
+}
+
+/* Writes the size word of a chunk at c (flags: r->bits) and gives it to glibc. */
+static void room_give_back(struct xf_room *r, uintptr_t c, uint64_t size)
+{
+	((uint64_t *)c)[1] = size | r->bits;
+	__libc_free((void *)(c + 16));
+}
+
+/* Ends the block being carved (its rest goes back to glibc) and starts the
+ * next one; -1 when there is none. */
+static int room_next(struct xf_room *r)
+{
+	if (r->cur < r->end)
+		room_give_back(r, r->cur, r->end - r->cur);
+	r->cur = r->end = 0;
+	while (r->next < r->nblk) {
+		uintptr_t c = (uintptr_t)r->blk[r->next++] - 16;
+		uint64_t w = ((const uint64_t *)c)[1];
+		if (w & TTST_CHUNK_MMAPPED) { /* cannot happen below the threshold */
+			__libc_free((void *)(c + 16));
+			continue;
+		}
+		r->cur = c;
+		r->end = c + (w & ~(uint64_t)TTST_CHUNK_FLAGS);
+		r->bits = w & (CHUNK_PREV_INUSE | CHUNK_NON_MAIN);
+		return 0;
+	}
+	/* used up (the new types are larger than estimated): one more block */
+	void *b = __libc_malloc(ROOM_BLOCK);
+	if (!b || TTST_GROW(r->blk, r->nblk, r->cap, 256) < 0) {
+		__libc_free(b);
+		return -1;
+	}
+	r->blk[r->nblk++] = b;
+	return room_next(r);
+}
+
+/* A chunk of cs bytes (maybe 16 more) carved from the room: its address, or
+ * 0 when the room is used up. */
+static uintptr_t room_chunk(struct xf_room *r, uint64_t cs)
+{
+	while (r->cur + cs > r->end)
+		if (room_next(r) < 0)
+			return 0;
+	uint64_t left = r->end - r->cur - cs;
+	if (left && left < TTST_CHUNK_MIN)
+		cs += left; /* too little for a chunk: this one takes it */
+	uintptr_t c = r->cur;
+	((uint64_t *)c)[1] = cs | r->bits;
+	r->bits = CHUNK_PREV_INUSE | (r->bits & CHUNK_NON_MAIN);
+	r->cur += cs;
+	return c;
+}
+
+/* The counterpart of n bytes for site m carved from the room, or NULL (the
+ * caller allocates it as usual). */
+static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_t n)
+{
+	size_t k = ttst_class(n);
+	if (k <= TTST_NCLASS) {
+		uintptr_t c = room_chunk(r, k * 16);
+		if (!c)
+			return NULL;
+		void *p = (void *)(c + 16);
+		if (m->zero)
+			memset(p, 0, n);
+		return ttst_blk_finish(p, ttst_chunk_usable(ttst_chunk_word(p)), n, m->site,
+				       m->typed);
+	}
+	uint64_t cs = (n + sizeof(struct ttst_head) + 8 + 15) & ~15ull; /* malloc(n + 16) */
+	uintptr_t c = cs <= ROOM_CARVE_MAX ? room_chunk(r, cs) : 0;
+	if (!c)
+		return NULL;
+	void *base = (void *)(c + 16);
+	if (m->zero)
+		memset((char *)base + sizeof(struct ttst_head), 0, n);
+	return ttst_head_finish(base, 4, n, m->site, m->typed);
 }
 
 void xf_room_begin(struct xf *x)
@@ -307,39 +399,30 @@ void xf_room_begin(struct xf *x)
 	uint64_t need = room_needed(x);
 	if (need < ROOM_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return;
-	size_t nb = (size_t)(need / ROOM_BLOCK) + 1, k = 0;
-	void **b = xf_alloc(nb * sizeof *b);
 	struct xf_room *r = xf_calloc(1, sizeof *r);
-	if (!b || !r)
-		goto out;
-	while (k < nb && (b[k] = __libc_malloc(ROOM_BLOCK)))
-		k++;
-	/* the barrier: a block of the same size comes from the top as they did */
-	r->barrier = k == nb ? __libc_malloc(ROOM_BLOCK) : NULL;
-	if (r->barrier) {
-		r->lo = ((uintptr_t)b[0] + 4095) & ~(uintptr_t)4095;
-		r->hi = ((uintptr_t)b[k - 1] + ROOM_BLOCK) & ~(uintptr_t)4095;
+	size_t nb = (size_t)(need / ROOM_BLOCK) + 1;
+	if (!r || !(r->blk = xf_alloc((r->cap = nb) * sizeof *r->blk))) {
+		xf_free(r);
+		return;
 	}
-	while (k)
-		__libc_free(b[--k]); /* coalesced into one free chunk before the barrier */
-	if (!r->barrier || r->hi <= r->lo || (uintptr_t)r->barrier < r->hi)
-		goto out; /* not one contiguous room: allocate as before */
+	while (r->nblk < nb && (r->blk[r->nblk] = __libc_malloc(ROOM_BLOCK)))
+		r->nblk++;
+	if (!r->nblk) {
+		xf_free(r->blk);
+		xf_free(r);
+		return;
+	}
+	r->lo = ((uintptr_t)r->blk[0] + 4095) & ~(uintptr_t)4095;
+	r->hi = ((uintptr_t)r->blk[r->nblk - 1] + ROOM_BLOCK) & ~(uintptr_t)4095;
 	sigset_t all, old; /* no signal for the helper: handlers stay on program threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int created = ttst_real_pthread_create(&r->th, NULL, room_main, r) == 0;
+	r->helper = r->hi > r->lo && ttst_real_pthread_create(&r->th, NULL, room_main, r) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (created) {
-		ttst_debug("transfer: %llu MB of heap populated ahead of the counterparts",
-			   (unsigned long long)((r->hi - r->lo) >> 20));
-		x->room = r;
-		r = NULL;
-	}
-out:
-	if (r && r->barrier)
-		__libc_free(r->barrier);
-	xf_free(r);
-	xf_free(b);
+	ttst_debug("transfer: counterparts carved from %zu blocks (%llu MB)%s", r->nblk,
+		   (unsigned long long)(((uint64_t)r->nblk * ROOM_BLOCK) >> 20),
+		   r->helper ? ", populated ahead" : "");
+	x->room = r;
 }
 
 void xf_room_end(struct xf *x)
@@ -348,8 +431,13 @@ void xf_room_end(struct xf *x)
 	if (!r)
 		return;
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
-	pthread_join(r->th, NULL);
-	__libc_free(r->barrier);
+	if (r->helper)
+		pthread_join(r->th, NULL);
+	if (r->cur < r->end)
+		room_give_back(r, r->cur, r->end - r->cur);
+	while (r->next < r->nblk)
+		__libc_free(r->blk[r->next++]);
+	xf_free(r->blk);
 	xf_free(r);
 	x->room = NULL;
 }

@@ -281,7 +281,7 @@ struct xf {
 	/* Validation: heap counterparts are reserved addresses (xfer_heap.c);
 	 * their bytes only pass through a scratch buffer (xfer_diff.c). */
 	struct xf_arena *arena;
-	struct xf_room *room; /* forward: the heap populated ahead (xfer_heap.c) */
+	struct xf_room *room; /* forward: blocks the counterparts are carved from (xfer_heap.c) */
 	/* Two threads (xfer_par.c): the helper runs on a copy of this struct
 	 * whose main points here; both share lock while the pass runs.  Shared
 	 * and written during a pass: object states (atomics), the lazy queue
@@ -342,9 +342,10 @@ uint32_t xf_shape_add(struct xf *x, const struct xf_shape *sh);
 int xf_map_heap(struct xf *x, size_t i);
 /* Frees the arenas of a validation run. */
 void xf_arena_free(struct xf *x);
-/* Around the forward run's heap allocation: makes room for the counterparts
- * in glibc's heap and populates it on a second thread (xf_room_begin; does
- * nothing if that fails or is not worth it), then stops that (xf_room_end). */
+/* Around the forward run's heap allocation: takes blocks from glibc for the
+ * counterparts to be carved from and populates them on a second thread
+ * (xf_room_begin; does nothing if that fails or is not worth it), then gives
+ * back what was not used (xf_room_end). */
 void xf_room_begin(struct xf *x);
 void xf_room_end(struct xf *x);
 /* Allocates the counterpart of lazy object i and queues it.  Returns 0 or -1. */

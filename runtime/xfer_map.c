@@ -280,7 +280,6 @@ int xf_map_all(struct xf *x)
 	x->xfer = xf_alloc(x->src->nobjs * sizeof *x->xfer);
 	if (!x->xfer)
 		return xf_fail(x, "out of memory mapping %zu objects", x->src->nobjs);
-	xf_room_begin(x);
 	for (size_t i = 0; i < x->src->nobjs; i++) {
 		const struct ttst_src_obj *so = &x->src->objs[i];
 		int r = 0;
@@ -312,7 +311,6 @@ int xf_map_all(struct xf *x)
 	}
 	rc = 0;
 out:
-	xf_room_end(x);
 	xf_smap_free(&count);
 	return rc;
 }

@@ -115,7 +115,7 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 	struct xf *x = xf_calloc(1, sizeof *x);
 	struct xf_cands *cands = NULL;
 	double t[6] = {0, 0, 0, 0, 0, 0};
-	int rc = -1;
+	int rc = -1, r;
 	if (!x) {
 		strcpy(rep->error, "out of memory starting the state transfer");
 		return -1;
@@ -143,10 +143,13 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 	}
 	xf_ann_set_current(x);
 	t[0] = now_ms();
+	xf_room_begin(x); /* populated while the index is built */
 	if (xf_ids_init(x) < 0 || xf_index_build(x) < 0 || xf_here_build(x) < 0)
 		goto out;
 	t[1] = now_ms();
-	if (xf_map_all(x) < 0 || (x->ref && xf_vspace_build(x) < 0))
+	r = xf_map_all(x);
+	xf_room_end(x); /* what was not used goes back to glibc */
+	if (r < 0 || (x->ref && xf_vspace_build(x) < 0))
 		goto out;
 	t[2] = now_ms();
 	x->has_cb = any_callbacks(x);
@@ -176,6 +179,7 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 out:
 	if (rc < 0 && !rep->error[0])
 		strcpy(rep->error, "state transfer failed (no reason recorded)");
+	xf_room_end(x);
 	xf_clean_free(cands);
 	xf_ann_set_current(NULL);
 	if (opt->keep)
