@@ -3,7 +3,6 @@
  * commit. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,7 +34,6 @@ static pid_t self;		 /* our pid (v2) */
 static pid_t parent;		 /* v1 */
 static struct ttst_chan_msg msg; /* one message at a time (the main thread) */
 static int validated;		 /* v1 will ask for our image ($TTST_UPDATE_VALIDATE) */
-static long objs_hint;		 /* about how many objects we will receive ($TTST_UPDATE_OBJS) */
 
 static void v2_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -72,14 +70,12 @@ void ttst_update_v2_init(void)
 	long fd = env_num(fdv), pp = env_num(getenv("TTST_UPDATE_PARENT"));
 	const char *cl = getenv("TTST_CLOEXEC"), *val = getenv("TTST_UPDATE_VALIDATE");
 	validated = val && !strcmp(val, "1");
-	objs_hint = env_num(getenv("TTST_UPDATE_OBJS"));
 	char spec[128 * 1024];
 	snprintf(spec, sizeof spec, "%s", cl ? cl : "");
 	unsetenv("TTST_UPDATE_FD");
 	unsetenv("TTST_UPDATE_PARENT");
 	unsetenv("TTST_CLOEXEC");
 	unsetenv("TTST_UPDATE_VALIDATE");
-	unsetenv("TTST_UPDATE_OBJS");
 	parent = (pid_t)pp;
 	if (fd < 0 || pp <= 0 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
 		ttst_err("live update: TTST_UPDATE_FD=%s / TTST_UPDATE_PARENT=%ld do not name an "
@@ -232,14 +228,6 @@ static void free_leftovers(struct leftovers *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Whether v1 has sent something (ttst_xfer_prepare stops then). */
-static int chan_pending(void *ctx)
-{
-	(void)ctx;
-	struct pollfd p = {chan, POLLIN, 0};
-	return poll(&p, 1, 0) != 0;
-}
-
 /* Asks v1 for its state and transfers it; fills rep and *mapfd (the map of
  * the source's objects; none backward: v1 has no use for it) and *l (to
  * free after the report).  Exits on failure. */
@@ -248,9 +236,6 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 {
 	if (ttst_chan_send(chan, TTST_CH_STATE_REQ, NULL, 0, -1) < 0)
 		v2_fail("cannot ask v1 for its state: %s", strerror(errno));
-	if (objs_hint > 0) /* v1': while v2 transfers (v2 itself got no hint: it waits for
-			      the image ~50 ms, when v1 keeps both CPUs busy) */
-		ttst_xfer_prepare((uint64_t)objs_hint, chan_pending, NULL);
 	receive(0, "the state image");
 	if (msg.h.type == TTST_CH_REF) {
 		take_ref();

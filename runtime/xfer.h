@@ -144,12 +144,6 @@ struct ttst_xfer_opts {
 int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *o,
 		       struct ttst_xfer_report *rep);
 
-/* Maps and populates the memory a run over about nobjs source objects will
- * need first (its per-object records), in steps, until ready(ctx) returns
- * non-zero: for a process that waits for its source anyway.  The next run
- * takes it if it fits, else frees it. */
-void ttst_xfer_prepare(uint64_t nobjs, int (*ready)(void *), void *ctx);
-
 /* Frees the memory of a run that was kept (ttst_xfer_opts.keep); NULL is ignored. */
 void ttst_xfer_free(void *kept);
 

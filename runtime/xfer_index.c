@@ -30,52 +30,13 @@ void xf_free(void *p)
 }
 
 #define BIG_HDR 64u /* keeps the mapping's length; the array stays 64-aligned */
-#define PREP_MIN 20000u	 /* objects: fewer are not worth it */
-#define PREP_STEP (2u << 20) /* bytes populated between two looks at ready() */
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
-
-/* Memory mapped ahead by ttst_xfer_prepare (one run at a time per process). */
-static struct {
-	char *base;
-	size_t len;
-} prep;
-
-void ttst_xfer_prepare(uint64_t nobjs, int (*ready)(void *), void *ctx)
-{
-	if (prep.base || nobjs < PREP_MIN || nobjs > SIZE_MAX / 2 / sizeof(struct xf_obj))
-		return;
-	size_t len = ((size_t)(nobjs + nobjs / 16) * sizeof(struct xf_obj) + BIG_HDR + 4095) &
-		     ~(size_t)4095;
-	char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a == MAP_FAILED)
-		return;
-	prep.base = a;
-	prep.len = len;
-	for (size_t off = 0; off < len && !ready(ctx); off += PREP_STEP)
-		if (madvise(a + off, len - off < PREP_STEP ? len - off : PREP_STEP,
-			    MADV_POPULATE_WRITE) < 0)
-			break; /* an old kernel: the run's first touch faults as before */
-}
 
 void *xf_big_alloc(size_t n)
 {
 	size_t len = n + BIG_HDR;
-	char *a = NULL;
-	if (prep.base && len <= prep.len) { /* prepared for this: zero, populated */
-		a = prep.base;
-		len = prep.len;
-	} else if (prep.base) {
-		munmap(prep.base, prep.len); /* the estimate was short: not worth keeping */
-	}
-	prep.base = NULL;
-	if (!a) {
-		a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (a == MAP_FAILED)
-			return NULL;
-	}
+	char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return NULL;
 	memcpy(a, &len, sizeof len);
 	return a + BIG_HDR;
 }
