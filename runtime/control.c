@@ -300,12 +300,8 @@ void ttst_control_start(void)
 		ttst_warn("%s; this process cannot be updated or inspected by ttst-ctl", err);
 		return;
 	}
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t th;
-	int r = ttst_real_pthread_create(&th, NULL, control_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int r = ttst_runtime_thread(&th, control_main, NULL);
 	if (r) {
 		ttst_warn("cannot start the control thread: %s; this process cannot be updated",
 			  strerror(r));

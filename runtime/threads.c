@@ -34,6 +34,16 @@ int ttst_real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 	return f(th, attr, fn, arg);
 }
 
+int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = ttst_real_pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
 static void add(struct ttst_thread *t)
 {
 	pthread_mutex_lock(&reg_lock);

@@ -46,6 +46,11 @@ size_t ttst_threads_count(void);
 int ttst_real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
 			     void *arg);
 
+/* Starts a runtime-internal thread running fn(arg) with every signal
+ * blocked, so that the program's handlers run on program threads only.
+ * Returns 0 or an errno value (as pthread_create). */
+int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg);
+
 void ttst_threads_fork_prepare(void);
 void ttst_threads_fork_parent(void);
 void ttst_threads_fork_child(void);

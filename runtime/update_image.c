@@ -521,11 +521,7 @@ void ttst_image_prealloc_async(uint64_t nobjs)
 	if (fd < 0)
 		return;
 	uint64_t a = ((uint64_t)fd << 40) | (nobjs & ((1ull << 40) - 1));
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pre.helper = ttst_real_pthread_create(&pre.th, NULL, pre_main, (void *)(uintptr_t)a) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pre.helper = ttst_runtime_thread(&pre.th, pre_main, (void *)(uintptr_t)a) == 0;
 	if (!pre.helper)
 		ttst_image_prealloc(fd, nobjs);
 }
@@ -637,11 +633,7 @@ static void *job_main(void *arg)
 
 void ttst_image_start(struct ttst_image_job *j)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	j->state = ttst_real_pthread_create(&j->th, NULL, job_main, j) ? 0 : 1;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	j->state = ttst_runtime_thread(&j->th, job_main, j) ? 0 : 1;
 }
 
 int ttst_image_wait(struct ttst_image_job *j)

@@ -1,7 +1,6 @@
 /* xfer_heap.c -- heap and mmap objects: the new site by site ID, the new size, allocation through the runtime. */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -428,11 +427,7 @@ void xf_room_begin(struct xf *x)
 		r->mlo = (uintptr_t)x->map;
 		r->mhi = r->mlo + x->src->nobjs * sizeof *x->map;
 	}
-	sigset_t all, old; /* no signal for the helper: handlers stay on program threads */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r->helper = r->hi > r->lo && ttst_real_pthread_create(&r->th, NULL, room_main, r) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r->helper = r->hi > r->lo && ttst_runtime_thread(&r->th, room_main, r) == 0;
 	ttst_debug("transfer: counterparts carved from %zu blocks (%llu MB)%s", r->nblk,
 		   (unsigned long long)(((uint64_t)r->nblk * ROOM_BLOCK) >> 20),
 		   r->helper ? ", populated ahead" : "");

@@ -101,11 +101,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->lo = mid;
 	j->hi = n;
 	x->lock = &lock;
-	sigset_t all, old; /* no signal for the helper: handlers stay on program threads */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int created = ttst_real_pthread_create(&th, NULL, job_main, j) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int created = ttst_runtime_thread(&th, job_main, j) == 0;
 	if (!created) {
 		x->lock = NULL;
 		xf_free(j);
