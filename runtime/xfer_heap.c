@@ -255,11 +255,12 @@ int xf_map_heap(struct xf *x, size_t i)
  * thread's), and a second thread populates the blocks' pages front to back
  * with MADV_POPULATE_WRITE (which writes nothing) while the update thread
  * carves the counterparts from them; then the pages of the exported map
- * (written at the end: 2M records took 17 ms of page faults there).  Carving writes, inside an allocated
- * chunk, the chunk headers glibc would have written had it split the
- * chunks off its top: size | PREV_INUSE (the block's own PREV_INUSE for its
- * first chunk) and the block's NON_MAIN_ARENA bit; the runtime already reads
- * these size words to find its trailers (chunk.h).  Every carved chunk is a
+ * (written at the end: 2M records took 17 ms of page faults there).
+ * Carving writes, inside an allocated chunk, the chunk headers glibc would
+ * have written had it split the chunks off its top: size | PREV_INUSE (the
+ * block's own PREV_INUSE for its first chunk) and the block's NON_MAIN_ARENA
+ * bit; the runtime already reads these size words to find its trailers
+ * (chunk.h).  Every carved chunk is a
  * valid in-use chunk that free() and realloc() accept like any other; the
  * rest of a block (at least MINSIZE: no 16-byte remainder is left) and the
  * blocks not used are given back with free() at the end.  Objects over
@@ -308,6 +309,15 @@ static void *room_main(void *arg)
 	return NULL;
 }
 
+/* The glibc chunk a counterpart of n bytes takes: what ttst_alloc_block
+ * asks glibc for (a small class, or n plus the large header), rounded as
+ * glibc rounds. */
+static uint64_t chunk_for(uint64_t n)
+{
+	size_t k = ttst_class(n);
+	return k <= TTST_NCLASS ? k * 16 : (n + sizeof(struct ttst_head) + 8 + 15) & ~15ull;
+}
+
 /* Bytes of glibc chunks the heap counterparts will take, with a margin for
  * types that grow (kvstore: +39%, trailers and all). */
 static uint64_t room_needed(const struct xf *x)
@@ -315,10 +325,8 @@ static uint64_t room_needed(const struct xf *x)
 	uint64_t sum = 0;
 	for (size_t i = 0; i < x->src->nobjs; i++) {
 		const struct ttst_src_obj *so = &x->src->objs[i];
-		if (so->kind != TTST_OBJ_HEAP || so->tu >= x->src->ntus)
-			continue;
-		uint64_t c = (so->size + TTST_TRAILER_BYTES + 8 + 15) & ~15ull;
-		sum += c < TTST_CHUNK_MIN ? TTST_CHUNK_MIN : c;
+		if (so->kind == TTST_OBJ_HEAP && so->tu < x->src->ntus)
+			sum += chunk_for(so->size);
 	}
 	return sum + sum / 2;
 }
@@ -380,25 +388,20 @@ static uintptr_t room_chunk(struct xf_room *r, uint64_t cs)
  * caller allocates it as usual). */
 static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_t n)
 {
-	size_t k = ttst_class(n);
-	if (k <= TTST_NCLASS) {
-		uintptr_t c = room_chunk(r, k * 16);
-		if (!c)
-			return NULL;
-		void *p = (void *)(c + 16);
+	uint64_t cs = chunk_for(n);
+	uintptr_t c = cs <= ROOM_CARVE_MAX ? room_chunk(r, cs) : 0;
+	if (!c)
+		return NULL;
+	void *p = (void *)(c + 16); /* glibc's user pointer */
+	if (ttst_class(n) <= TTST_NCLASS) {
 		if (m->zero)
 			memset(p, 0, n);
 		return ttst_blk_finish(p, ttst_chunk_usable(ttst_chunk_word(p)), n, m->site,
 				       m->typed);
 	}
-	uint64_t cs = (n + sizeof(struct ttst_head) + 8 + 15) & ~15ull; /* malloc(n + 16) */
-	uintptr_t c = cs <= ROOM_CARVE_MAX ? room_chunk(r, cs) : 0;
-	if (!c)
-		return NULL;
-	void *base = (void *)(c + 16);
 	if (m->zero)
-		memset((char *)base + sizeof(struct ttst_head), 0, n);
-	return ttst_head_finish(base, 4, n, m->site, m->typed);
+		memset((char *)p + sizeof(struct ttst_head), 0, n);
+	return ttst_head_finish(p, 4, n, m->site, m->typed);
 }
 
 void xf_room_begin(struct xf *x)
