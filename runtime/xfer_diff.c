@@ -468,10 +468,12 @@ static size_t window(const struct xf *x, size_t k, size_t hi, uint64_t max, uint
 	size_t e = k + 1;
 	for (; e < hi; e++) {
 		const struct ttst_xfer_ref_obj *r = &ref->objs[e];
+		if (r->addr > end + WIN_GAP)
+			break; /* and so are all after it: the window ends here */
 		if (!pending(x, ref, e))
 			continue;
 		uint64_t re = r->addr + r->size > end ? r->addr + r->size : end;
-		if (r->addr > end + WIN_GAP || re - ws > max)
+		if (re - ws > max)
 			break;
 		end = re;
 	}

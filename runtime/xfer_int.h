@@ -294,6 +294,8 @@ struct xf {
 	 * window of originals and comparison state (xfer_diff.c). */
 	struct ttst_xfer_diff *fzd;
 	struct xf_fuse *fz;
+	unsigned char *wbuf; /* this thread's window of source bytes (xfer_move.c) */
+	size_t wcap;
 	int has_cb; /* program callbacks run during the move: one thread */
 };
 
@@ -411,9 +413,10 @@ int xf_diff_run(struct xf *x, const struct ttst_xfer_ref *ref, struct ttst_xfer_
 void xf_ann_set_current(struct xf *x);
 
 /* xfer_par.c: one pass over the items idx[0..n) (source object indices,
- * sorted; NULL: n items of equal weight): fn(x, ctx, lo, hi) runs on [lo, hi).
- * Large passes are split by bytes between this thread and a helper (on a
- * copy of x, see struct xf).
+ * sorted; NULL: n items of equal weight): fn(x, ctx, lo, hi) runs on ranges
+ * covering [0, n) once.  Large passes run on this thread and a helper (on a
+ * copy of x, see struct xf): halves of n items of equal weight, or chunks of
+ * idx taken from both ends until they meet.
  * Returns 0, or -1 with x->rep->error set (the first error of either half). */
 typedef int (*xf_par_fn)(struct xf *x, void *ctx, size_t lo, size_t hi);
 int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *ctx);

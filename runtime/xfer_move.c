@@ -168,16 +168,17 @@ static int move_one(struct xf *x, size_t i, unsigned char *buf)
 	return xf_exec_obj(x, i, buf);
 }
 
-/* Grows *buf to n bytes. */
-static int reserve(struct xf *x, unsigned char **buf, size_t *cap, size_t n)
+/* Grows this thread's window buffer to n bytes (kept for the run: a fresh
+ * one per chunk would be fresh pages per chunk). */
+static int reserve(struct xf *x, size_t n)
 {
-	if (n <= *cap)
+	if (n <= x->wcap)
 		return 0;
-	unsigned char *b = xf_realloc(*buf, n);
+	unsigned char *b = xf_realloc(x->wbuf, n);
 	if (!b)
 		return xf_fail(x, "out of memory reading %zu bytes of the old version", n);
-	*buf = b;
-	*cap = n;
+	x->wbuf = b;
+	x->wcap = n;
 	return 0;
 }
 
@@ -185,9 +186,7 @@ static int reserve(struct xf *x, unsigned char **buf, size_t *cap, size_t n)
 static int move_list(struct xf *x, const uint32_t *idx, size_t n)
 {
 	const struct ttst_src_obj *objs = x->src->objs;
-	unsigned char *buf = NULL;
-	size_t cap = 0, k = 0, e;
-	int rc = -1;
+	size_t k = 0, e;
 	while (k < n) {
 		uint64_t ws = objs[idx[k]].addr, we = ws + objs[idx[k]].size;
 		for (e = k + 1; e < n; e++) {
@@ -197,26 +196,23 @@ static int move_list(struct xf *x, const uint32_t *idx, size_t n)
 				break;
 			we = end;
 		}
-		if (reserve(x, &buf, &cap, we - ws) < 0)
-			goto out;
-		if (we > ws && src_read(x, ws, buf, we - ws) < 0) {
+		if (reserve(x, we - ws) < 0)
+			return -1;
+		if (we > ws && src_read(x, ws, x->wbuf, we - ws) < 0) {
 			for (size_t j = k; j < e; j++)
-				if (reserve(x, &buf, &cap, objs[idx[j]].size) < 0 ||
-				    move_one(x, idx[j], buf) < 0)
-					goto out;
+				if (reserve(x, objs[idx[j]].size) < 0 ||
+				    move_one(x, idx[j], x->wbuf) < 0)
+					return -1;
 			k = e;
 			continue;
 		}
 		x->rep->bytes += we - ws;
 		for (size_t j = k; j < e; j++)
-			if (xf_exec_obj(x, idx[j], buf + (objs[idx[j]].addr - ws)) < 0)
-				goto out;
+			if (xf_exec_obj(x, idx[j], x->wbuf + (objs[idx[j]].addr - ws)) < 0)
+				return -1;
 		k = e;
 	}
-	rc = 0;
-out:
-	xf_free(buf);
-	return rc;
+	return 0;
 }
 
 static int move_range(struct xf *x, void *ctx, size_t lo, size_t hi)

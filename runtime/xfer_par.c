@@ -9,23 +9,66 @@
 #include "xfer_int.h"
 
 #define PAR_MIN_ITEMS 20000 /* below this a second thread costs more than it saves */
-#define ITEM_COST 64	    /* bytes' worth of work per item, besides its bytes */
+#define PAR_CHUNK 2048	    /* objects a thread of a moving pass takes at a time */
 
-/* The helper thread's half: a copy of the engine with its own counters,
- * message buffer and offset memo (xfer_int.h: what is shared and how). */
+/* The objects of a moving pass that neither thread has taken yet: [lo, hi)
+ * in one word (lo << 32 | hi).  The main thread takes chunks from the front,
+ * the helper from the back, until they meet: however unequal the objects'
+ * costs (an array of a million pointers costs as much as megabytes of
+ * strings), neither thread idles while the other works.  The back is where
+ * the large mmap'd objects lie, so the helper starts on them. */
+struct par_queue {
+	uint64_t span;
+	int failed; /* a thread failed: the other stops at its next chunk */
+};
+
+/* Takes the next chunk from the front or the back into [*lo, *hi); 0 when
+ * nothing is left (or a thread failed). */
+static int take(struct par_queue *q, int back, size_t *lo, size_t *hi)
+{
+	uint64_t old = __atomic_load_n(&q->span, __ATOMIC_RELAXED), nw;
+	do {
+		uint64_t l = old >> 32, h = (uint32_t)old;
+		if (l >= h || __atomic_load_n(&q->failed, __ATOMIC_RELAXED))
+			return 0;
+		uint64_t k = h - l < PAR_CHUNK ? h - l : PAR_CHUNK;
+		*lo = (size_t)(back ? h - k : l);
+		*hi = (size_t)(back ? h : l + k);
+		nw = back ? (l << 32 | (h - k)) : ((l + k) << 32 | h);
+	} while (!__atomic_compare_exchange_n(&q->span, &old, nw, 0, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return 1;
+}
+
+/* Runs fn on chunks of q until none is left; 0 or -1. */
+static int drain(struct xf *x, struct par_queue *q, int back, xf_par_fn fn, void *ctx)
+{
+	size_t lo, hi;
+	while (take(q, back, &lo, &hi))
+		if (fn(x, ctx, lo, hi) < 0) {
+			__atomic_store_n(&q->failed, 1, __ATOMIC_RELAXED);
+			return -1;
+		}
+	return 0;
+}
+
+/* The helper thread's part: a copy of the engine with its own counters,
+ * message buffer and offset memo (xfer_int.h: what is shared and how); a
+ * half [lo, hi), or the back of q. */
 struct par_job {
 	struct xf w;
 	struct ttst_xfer_report rep;
 	xf_par_fn fn;
 	void *ctx;
 	size_t lo, hi;
+	struct par_queue *q;
 	int rc;
 };
 
 static void *job_main(void *arg)
 {
 	struct par_job *j = arg;
-	j->rc = j->fn(&j->w, j->ctx, j->lo, j->hi);
+	j->rc = j->q ? drain(&j->w, j->q, 1, j->fn, j->ctx) : j->fn(&j->w, j->ctx, j->lo, j->hi);
 	return NULL;
 }
 
@@ -39,18 +82,6 @@ static int par_ok(const struct xf *x, size_t n)
 	if (n < PAR_MIN_ITEMS || ncpu < 2 || x->main || x->has_cb)
 		return 0;
 	return 1;
-}
-
-/* The index that splits [0, n) into halves of equal weight. */
-static size_t split(const struct xf *x, const uint32_t *idx, size_t n)
-{
-	uint64_t total = 0, half = 0;
-	for (size_t k = 0; k < n; k++)
-		total += x->src->objs[idx[k]].size + ITEM_COST;
-	size_t k = 0;
-	for (; k < n && half < total / 2; k++)
-		half += x->src->objs[idx[k]].size + ITEM_COST;
-	return k;
 }
 
 /* Adds the helper's counters and first error to x's report. */
@@ -72,6 +103,7 @@ static void merge(struct xf *x, struct par_job *j)
 	}
 	xf_free(j->w.memo_k);
 	xf_free(j->w.memo_v);
+	xf_free(j->w.wbuf);
 	xf_fuse_end(&j->w);
 }
 
@@ -79,9 +111,8 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 {
 	if (!par_ok(x, n))
 		return fn(x, ctx, 0, n);
-	size_t mid = idx ? split(x, idx, n) : n / 2;
-	if (mid == 0 || mid == n)
-		return fn(x, ctx, 0, n);
+	size_t mid = n / 2;
+	struct par_queue q = {(uint64_t)n, 0}; /* [0, n) */
 	struct par_job *j = xf_calloc(1, sizeof *j);
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	pthread_t th;
@@ -92,6 +123,8 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->w.memo_k = NULL;
 	j->w.memo_v = NULL;
 	j->w.memo_cap = j->w.memo_n = 0;
+	j->w.wbuf = NULL;
+	j->w.wcap = 0;
 	j->w.main = x;
 	j->w.lock = &lock;
 	j->w.etail[0] = '\0';
@@ -100,6 +133,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->ctx = ctx;
 	j->lo = mid;
 	j->hi = n;
+	j->q = idx ? &q : NULL;
 	x->lock = &lock;
 	int created = ttst_runtime_thread(&th, job_main, j) == 0;
 	if (!created) {
@@ -107,7 +141,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 		xf_free(j);
 		return fn(x, ctx, 0, n);
 	}
-	int rc = fn(x, ctx, 0, mid);
+	int rc = idx ? drain(x, &q, 0, fn, ctx) : fn(x, ctx, 0, mid);
 	pthread_join(th, NULL);
 	x->lock = NULL;
 	merge(x, j);

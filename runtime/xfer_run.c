@@ -49,6 +49,7 @@ static void release(struct xf *x)
 	xf_free(x->queue);
 	xf_free(x->memo_k);
 	xf_free(x->memo_v);
+	xf_free(x->wbuf);
 	xf_free(x->xfer);
 	xf_free(x->argcopies);
 	xf_big_free(x->o);
