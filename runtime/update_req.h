@@ -15,6 +15,8 @@ struct ttst_update_args {
 	uint32_t argc;
 	char **argv; /* argc entries + NULL */
 	char *buf;   /* copy of the payload's strings */
+	uint64_t objs; /* not in the payload: about how many objects the started process will
+			  receive (v1 sets it for v1'; 0 = unknown) */
 };
 
 /* Decodes a payload of len bytes into a (the caller frees it with

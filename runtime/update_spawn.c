@@ -26,6 +26,8 @@
 #define CLOEXEC_VAR "TTST_CLOEXEC="
 #define CLOEXEC_MAX (120u * 1024) /* below the kernel's 128 KiB per string */
 #define VALIDATE_VAR "TTST_UPDATE_VALIDATE=" /* v1 will ask v2 for its image */
+#define OBJS_VAR "TTST_UPDATE_OBJS=" /* about how many objects v2 will receive */
+#define VARS_MAX 160u /* the TTST_UPDATE_* strings built here */
 
 extern char **environ;
 
@@ -149,30 +151,33 @@ static int child_main(void *arg)
 }
 
 /* Builds the environment: environ without TTST_UPDATE_* / TTST_CLOEXEC,
- * plus the three variables (and TTST_UPDATE_VALIDATE=1 if validate).
- * Returns the array (one __libc block holding the strings too) or NULL. */
-static char **build_env(int fd, int validate, char **cloexec_out)
+ * plus the three variables (and TTST_UPDATE_VALIDATE=1 if validate,
+ * TTST_UPDATE_OBJS if objs).  Returns the array (one __libc block holding
+ * the strings too) or NULL. */
+static char **build_env(int fd, int validate, uint64_t objs, char **cloexec_out)
 {
 	size_t n = 0;
 	for (char **e = environ; e && *e; e++)
 		n++;
-	size_t head = (n + 5) * sizeof(char *);
-	char **env = __libc_malloc(head + 64 + CLOEXEC_MAX);
+	size_t head = (n + 6) * sizeof(char *);
+	char **env = __libc_malloc(head + VARS_MAX + CLOEXEC_MAX);
 	if (!env)
 		return NULL;
-	char *vars = (char *)env + head, *cl = vars + 64;
-	size_t k = 0;
+	char *vars = (char *)env + head, *cl = vars + VARS_MAX;
+	size_t k = 0, w = 0;
 	for (char **e = environ; e && *e; e++)
-		if (strncmp(*e, "TTST_UPDATE_FD=", 15) && strncmp(*e, "TTST_UPDATE_PARENT=", 19) &&
-		    strncmp(*e, VALIDATE_VAR, sizeof VALIDATE_VAR - 1) &&
-		    strncmp(*e, CLOEXEC_VAR, sizeof CLOEXEC_VAR - 1))
+		if (strncmp(*e, "TTST_UPDATE_", 12) && strncmp(*e, CLOEXEC_VAR, sizeof CLOEXEC_VAR - 1))
 			env[k++] = *e;
-	int w = snprintf(vars, 64, "TTST_UPDATE_FD=%d", fd);
-	env[k++] = vars;
-	snprintf(vars + w + 1, 64 - (size_t)w - 1, "TTST_UPDATE_PARENT=%d", (int)getpid());
-	env[k++] = vars + w + 1;
+	env[k++] = vars + w;
+	w += (size_t)snprintf(vars + w, VARS_MAX - w, "TTST_UPDATE_FD=%d", fd) + 1;
+	env[k++] = vars + w;
+	w += (size_t)snprintf(vars + w, VARS_MAX - w, "TTST_UPDATE_PARENT=%d", (int)getpid()) + 1;
 	if (validate)
 		env[k++] = VALIDATE_VAR "1";
+	if (objs) {
+		env[k++] = vars + w;
+		snprintf(vars + w, VARS_MAX - w, OBJS_VAR "%llu", (unsigned long long)objs);
+	}
 	memcpy(cl, CLOEXEC_VAR, sizeof CLOEXEC_VAR);
 	env[k++] = cl;
 	env[k] = NULL;
@@ -241,7 +246,7 @@ int ttst_spawn_v2(const struct ttst_update_args *a, const char *ctl_path, struct
 		snprintf(err, n, "cannot create the update channel: %s", strerror(errno));
 		goto err;
 	}
-	env = build_env(sv[1], a->validate != 0, &cloexec);
+	env = build_env(sv[1], a->validate != 0, a->objs, &cloexec);
 	if (!env) {
 		snprintf(err, n, "out of memory building v2's environment");
 		goto err;

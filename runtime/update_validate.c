@@ -145,6 +145,7 @@ int ttst_txn_spawn_v1r(struct txn *t)
 	a.binary = V1R_BINARY;
 	a.pidfile = "";
 	a.argc = (uint32_t)argc;
+	a.objs = t->imgobjs; /* about v2's count: v1' prepares while v2 transfers */
 	int r = ttst_spawn_v2(&a, ttst_control_path(), &t->v1r, t->deadline, err, sizeof err);
 	__libc_free(a.argv);
 	__libc_free(buf);

@@ -144,6 +144,12 @@ struct ttst_xfer_opts {
 int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *o,
 		       struct ttst_xfer_report *rep);
 
+/* Maps the per-object records of a coming run over about nobjs source
+ * objects and faults them in on a thread that runs only on an idle CPU:
+ * for a process that waits for its source.  The next run takes them if they
+ * fit, else unmaps them. */
+void ttst_xfer_prepare(uint64_t nobjs);
+
 /* Frees the memory of a run that was kept (ttst_xfer_opts.keep); NULL is ignored. */
 void ttst_xfer_free(void *kept);
 

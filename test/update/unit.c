@@ -266,7 +266,7 @@ static void test_req_parse(void)
 static void check_bin(const char *binary, const char *pidfile, const char *why)
 {
 	char *argv[] = {"x", NULL}, err[512] = "";
-	struct ttst_update_args a = {0, 0, binary, pidfile, 1, argv, NULL};
+	struct ttst_update_args a = {0, 0, binary, pidfile, 1, argv, NULL, 0};
 	int r = ttst_update_req_check(&a, err, sizeof err);
 	CU_ASSERT_EQUAL(r, why ? -1 : 0);
 	if (why && !strstr(err, why))
