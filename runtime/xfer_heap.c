@@ -183,6 +183,16 @@ static void *arena_take(struct xf *x, uint64_t n)
 	return p;
 }
 
+void xf_arena_merge(struct xf *x, struct xf *from)
+{
+	while (from->arena) {
+		struct xf_arena *n = from->arena->next;
+		from->arena->next = x->arena;
+		x->arena = from->arena;
+		from->arena = n;
+	}
+}
+
 void xf_arena_free(struct xf *x)
 {
 	while (x->arena) {
@@ -202,16 +212,12 @@ static void *alloc_block(const struct xf_site_memo *m, uint64_t n)
 		       : ttst_alloc_block(n, m->site, m->typed);
 }
 
-int xf_map_heap(struct xf *x, size_t i)
+int xf_map_site(struct xf *x, size_t i)
 {
 	const struct ttst_src_obj *so = &x->src->objs[i];
-	struct xf_obj *o = &x->o[i];
 	char nm[256];
-	if (so->tu >= x->src->ntus) { /* uninstrumented block: copied if referenced */
-		o->mode = XM_CONS;
-		o->state = XS_LAZY;
+	if (so->tu >= x->src->ntus) /* uninstrumented block: no site */
 		return 0;
-	}
 	const struct ttst_tu_hdr *tu = x->src->tus[so->tu];
 	if (so->index >= tu->nsites)
 		return xf_fail(x, "%s: site index %u out of range", xf_obj_name(x, i, nm, sizeof nm),
@@ -222,8 +228,22 @@ int xf_map_heap(struct xf *x, size_t i)
 			return xf_fail(x, "out of memory mapping allocation sites");
 	}
 	struct xf_site_memo *m = &x->smemo[so->tu][so->index];
-	if (!m->done && site_decide(x, i, m) < 0)
+	return m->done ? 0 : site_decide(x, i, m);
+}
+
+int xf_map_heap(struct xf *x, size_t i)
+{
+	const struct ttst_src_obj *so = &x->src->objs[i];
+	struct xf_obj *o = &x->o[i];
+	char nm[256];
+	if (so->tu >= x->src->ntus) { /* uninstrumented block: copied if referenced */
+		o->mode = XM_CONS;
+		o->state = XS_LAZY;
+		return 0;
+	}
+	if (xf_map_site(x, i) < 0)
 		return -1;
+	struct xf_site_memo *m = &x->smemo[so->tu][so->index];
 	uint64_t n = new_size(x, m, so->size);
 	void *p;
 	if (x->ref)
@@ -242,7 +262,8 @@ int xf_map_heap(struct xf *x, size_t i)
 	o->mode = m->mode;
 	o->shape = m->shape;
 	o->cbid = m->cbid;
-	x->xfer[x->nxfer++] = (uint32_t)i;
+	if (!x->xfer_later)
+		x->xfer[x->nxfer++] = (uint32_t)i;
 	o->state = XS_XFER;
 	return 0;
 }

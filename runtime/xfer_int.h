@@ -251,6 +251,7 @@ struct xf {
 	struct xf_site_memo **smemo; /* per source blob: per site, the mapping decided */
 	uint32_t *xfer;		     /* indices of objects to transfer, by address */
 	size_t nxfer;
+	int xfer_later;		     /* xf_map_heap leaves xfer to xf_map_all (two threads) */
 	uint32_t *queue;	     /* lazy objects pointed to, not yet transferred */
 	size_t nqueue, capqueue;
 	uint64_t *memo_k;	     /* interior offset memo: (plan, off) hash */
@@ -342,8 +343,13 @@ int xf_map_all(struct xf *x);
 uint32_t xf_shape_add(struct xf *x, const struct xf_shape *sh);
 /* xfer_heap.c: a heap / mmap object (allocates its counterpart). */
 int xf_map_heap(struct xf *x, size_t i);
+/* Decides what heap object i's allocation site maps to, once per site (what
+ * xf_map_heap does first): 0, or -1 (reported). */
+int xf_map_site(struct xf *x, size_t i);
 /* Frees the arenas of a validation run. */
 void xf_arena_free(struct xf *x);
+/* Hands the arenas of from (a helper's copy) over to x. */
+void xf_arena_merge(struct xf *x, struct xf *from);
 /* Around the forward run's heap allocation: takes blocks from glibc for the
  * counterparts to be carved from and populates them on a second thread
  * (xf_room_begin; does nothing if that fails or is not worth it), then gives

@@ -273,10 +273,42 @@ static int map_local(struct xf *x, size_t i, struct xf_smap *count)
 	return map_var(x, i, r, &x->here[h]);
 }
 
+/* Maps the heap objects among [lo, hi) whose sites are decided (validation:
+ * counterparts are reserved addresses, taken from each thread's own arena). */
+static int heap_range(struct xf *x, void *ctx, size_t lo, size_t hi)
+{
+	(void)ctx;
+	for (size_t i = lo; i < hi; i++) {
+		uint8_t k = x->src->objs[i].kind;
+		if ((k == TTST_OBJ_HEAP || k == TTST_OBJ_MMAP) && xf_map_heap(x, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Validation maps its heap objects on two threads: this thread first maps
+ * the other objects and decides every site (the shared part: plans, shapes,
+ * the locals' count), then both threads map the heap objects of one half
+ * each, and the list to transfer is rebuilt in address order. */
+static int map_heap_par(struct xf *x)
+{
+	x->xfer_later = 1;
+	int r = xf_par_run(x, NULL, x->src->nobjs, heap_range, NULL);
+	x->xfer_later = 0;
+	if (r < 0)
+		return -1;
+	x->nxfer = 0;
+	for (size_t i = 0; i < x->src->nobjs; i++)
+		if (x->o[i].state == XS_XFER)
+			x->xfer[x->nxfer++] = (uint32_t)i;
+	return 0;
+}
+
 int xf_map_all(struct xf *x)
 {
 	struct xf_smap count = {0};
 	int rc = -1;
+	int later = x->ref != NULL; /* validation: heap objects on two threads, below */
 	x->xfer = xf_alloc(x->src->nobjs * sizeof *x->xfer);
 	if (!x->xfer)
 		return xf_fail(x, "out of memory mapping %zu objects", x->src->nobjs);
@@ -301,7 +333,7 @@ int xf_map_all(struct xf *x)
 			break;
 		case TTST_OBJ_HEAP:
 		case TTST_OBJ_MMAP:
-			r = xf_map_heap(x, i);
+			r = later ? xf_map_site(x, i) : xf_map_heap(x, i);
 			break;
 		default:
 			break;
@@ -309,7 +341,7 @@ int xf_map_all(struct xf *x)
 		if (r < 0)
 			goto out;
 	}
-	rc = 0;
+	rc = later ? map_heap_par(x) : 0;
 out:
 	xf_smap_free(&count);
 	return rc;

@@ -104,6 +104,7 @@ static void merge(struct xf *x, struct par_job *j)
 	xf_free(j->w.memo_k);
 	xf_free(j->w.memo_v);
 	xf_free(j->w.wbuf);
+	xf_arena_merge(x, &j->w);
 	xf_fuse_end(&j->w);
 }
 
@@ -125,6 +126,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->w.memo_cap = j->w.memo_n = 0;
 	j->w.wbuf = NULL;
 	j->w.wcap = 0;
+	j->w.arena = NULL; /* its own reserved addresses (xfer_heap.c) */
 	j->w.main = x;
 	j->w.lock = &lock;
 	j->w.etail[0] = '\0';
