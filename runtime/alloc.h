@@ -21,6 +21,13 @@ extern void __libc_free(void *);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
+extern int __libc_mallopt(int, int);
+
+/* glibc's top pad as the program has it (malloc.c): what it set with
+ * mallopt(M_TOP_PAD), else what MALLOC_TOP_PAD_ or the glibc.malloc.top_pad
+ * tunable asks for, else glibc's default.  The forward transfer raises the
+ * pad for a moment and puts this back. */
+long ttst_top_pad(void);
 
 /*
  * Small-block cache.  A small request of n bytes needs n + 8 bytes from

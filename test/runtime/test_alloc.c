@@ -351,6 +351,28 @@ static void test_cache(void)
 	CU_ASSERT_EQUAL(sum, t->cached);
 }
 
+/* The top pad the forward transfer restores after raising it (xfer_heap.c):
+ * the program's mallopt wins over the tunable, which wins over the variable,
+ * which wins over glibc's default. */
+static void test_top_pad(void)
+{
+	unsetenv("GLIBC_TUNABLES");
+	unsetenv("MALLOC_TOP_PAD_");
+	CU_ASSERT_EQUAL(ttst_top_pad(), 128 * 1024);
+	setenv("MALLOC_TOP_PAD_", "65536", 1);
+	CU_ASSERT_EQUAL(ttst_top_pad(), 65536);
+	setenv("GLIBC_TUNABLES", "glibc.malloc.check=0:glibc.malloc.top_pad=12288:x=1", 1);
+	CU_ASSERT_EQUAL(ttst_top_pad(), 12288);
+	setenv("GLIBC_TUNABLES", "glibc.malloc.top_pad=bad", 1);
+	CU_ASSERT_EQUAL(ttst_top_pad(), 65536);
+	CU_ASSERT_EQUAL(mallopt(M_TOP_PAD, 8192), 1);
+	CU_ASSERT_EQUAL(ttst_top_pad(), 8192);
+	CU_ASSERT_EQUAL(mallopt(M_TOP_PAD, 128 * 1024), 1);
+	CU_ASSERT_EQUAL(ttst_top_pad(), 128 * 1024);
+	unsetenv("GLIBC_TUNABLES");
+	unsetenv("MALLOC_TOP_PAD_");
+}
+
 int add_alloc_tests(void)
 {
 	CU_pSuite s = CU_add_suite("allocator", NULL, NULL);
@@ -360,7 +382,8 @@ int add_alloc_tests(void)
 	    !CU_add_test(s, "trailer in glibc's slack", test_slack) ||
 	    !CU_add_test(s, "small-block cache", test_cache) ||
 	    !CU_add_test(s, "small mmapped chunks", test_small_mmapped) ||
-	    !CU_add_test(s, "libc blocks enumerated", test_libc_blocks))
+	    !CU_add_test(s, "libc blocks enumerated", test_libc_blocks) ||
+	    !CU_add_test(s, "top pad as the program has it", test_top_pad))
 		return -1;
 	return 0;
 }
