@@ -17,7 +17,7 @@ mkdir -p "$out"
 prepare() {
 	local src=$out/$1/$2-src
 	mkdir -p "$src"
-	cp "$here/drv.c" "$here/drv.h" "$src/"
+	cp "$here/drv.c" "$here/drv.h" "$here/val_common.h" "$src/"
 	if [ -d "$here/$1/$2" ]; then
 		cp -r "$here/$1/$2"/. "$src/"
 	else

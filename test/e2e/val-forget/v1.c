@@ -2,7 +2,7 @@
  * every item (a callback), the backward transfer must show it and the update must roll back. */
 #include <stdlib.h>
 
-#include "common.h"
+#include "val_common.h"
 #include "drv.h"
 
 const char case_version[] = "v1";

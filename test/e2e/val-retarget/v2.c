@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <ttst.h>
 
-#include "common.h"
+#include "val_common.h"
 #include "drv.h"
 
 const char case_version[] = "v2";

@@ -1,5 +1,5 @@
-/* val-forget/common.h -- the state of the validation cases (global counters, a heap list), its
- * setup and dump. */
+/* val_common.h -- the state of the validation cases (val-*: global counters, a heap list), its
+ * setup and dump; build.sh copies it next to every case's sources. */
 #ifndef VAL_COMMON_H
 #define VAL_COMMON_H
 #include <stdio.h>
