@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "locals.h"
+#include "log.h"
 #include "regions.h"
 #include "registry.h"
 #include "sites.h"
@@ -72,6 +73,7 @@ struct build {
 	struct pile pile[PILES];
 	struct ttst_image_obj *pool;  /* pool_recs records, pool_used of them handed out */
 	size_t pool_recs, pool_used;
+	size_t pool_len; /* bytes mapped at pool */
 	struct run *segs;	      /* __libc array: every segment, in the order taken */
 	size_t nsegs, segs_cap;
 	struct ttst_image_obj *side;  /* __libc array */
@@ -434,7 +436,10 @@ static struct {
 	int busy;   /* descriptors handed out whose allocation has not ended */
 	int helper; /* th runs (v2: allocates during its transfer) */
 	pthread_t th;
-} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0};
+	void *gift; /* memory given for the next pool (ttst_image_give), its pages touched */
+	size_t gift_len;
+} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0,
+	 NULL, 0};
 
 /* A pool for n heap records (pages used as they come), or NULL. */
 static struct ttst_image_obj *map_pool(size_t n)
@@ -513,13 +518,18 @@ static void *pre_main(void *arg)
 	return NULL;
 }
 
-void ttst_image_prealloc_async(uint64_t nobjs)
+void ttst_image_prealloc_async(uint64_t nobjs, int pool)
 {
 	if (pre.helper)
 		return;
 	int fd = ttst_image_open_ahead(nobjs);
 	if (fd < 0)
 		return;
+	if (!pool) { /* the pool's pages come from ttst_image_give */
+		pthread_mutex_lock(&pre.lock);
+		pre.fill = NULL;
+		pthread_mutex_unlock(&pre.lock);
+	}
 	uint64_t a = ((uint64_t)fd << 40) | (nobjs & ((1ull << 40) - 1));
 	pre.helper = ttst_runtime_thread(&pre.th, pre_main, (void *)(uintptr_t)a) == 0;
 	if (!pre.helper)
@@ -545,16 +555,44 @@ static int take_fd(void)
 	return fd >= 0 ? fd : memfd_create("ttst-state", MFD_CLOEXEC);
 }
 
-/* Takes the pool made ahead, else maps one for every heap block; 0 or -1. */
-static int take_pool(struct build *b)
+void ttst_image_give(void *m, size_t len)
 {
 	pthread_mutex_lock(&pre.lock);
-	b->pool = pre.pool;
-	b->pool_recs = pre.pool_recs;
-	pre.pool = NULL;
+	void *old = pre.gift;
+	size_t olen = pre.gift_len;
+	pre.gift = m;
+	pre.gift_len = len;
 	pthread_mutex_unlock(&pre.lock);
+	if (old)
+		munmap(old, olen);
+}
+
+/* Takes memory given for the pool if it holds one record per heap block,
+ * else the pool made ahead, else maps one for every heap block; 0 or -1. */
+static int take_pool(struct build *b)
+{
+	size_t need = (size_t)ttst_slot_used() + 1 + PILES * SEG_RECS;
+	pthread_mutex_lock(&pre.lock);
+	void *gift = pre.gift;
+	size_t glen = pre.gift_len;
+	pre.gift = NULL;
+	if (gift && glen / sizeof *b->pool >= need) {
+		b->pool = gift; /* a pool made ahead stays for ttst_image_prealloc_drop */
+		b->pool_recs = glen / sizeof *b->pool;
+		b->pool_len = glen;
+		gift = NULL;
+	} else {
+		b->pool = pre.pool;
+		b->pool_recs = pre.pool_recs;
+		b->pool_len = pre.pool_recs * sizeof *pre.pool;
+		pre.pool = NULL;
+	}
+	pthread_mutex_unlock(&pre.lock);
+	if (gift)
+		munmap(gift, glen);
 	if (!b->pool) {
-		b->pool_recs = (size_t)ttst_slot_used() + 1 + PILES * SEG_RECS;
+		b->pool_recs = need;
+		b->pool_len = need * sizeof *b->pool;
 		b->pool = map_pool(b->pool_recs);
 	}
 	return b->pool ? 0 : -1;
@@ -568,13 +606,23 @@ void ttst_image_prealloc_drop(void)
 	int fd = pre.fd;
 	struct ttst_image_obj *pool = pre.pool;
 	size_t len = pre.pool_recs * sizeof *pool;
+	void *gift = pre.gift;
+	size_t glen = pre.gift_len;
 	pre.fd = -1;
 	pre.pool = NULL;
+	pre.gift = NULL;
 	pthread_mutex_unlock(&pre.lock);
 	if (fd >= 0)
 		close(fd);
 	if (pool)
 		munmap(pool, len);
+	if (gift)
+		munmap(gift, glen);
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
 int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
@@ -585,9 +633,17 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	errno = 0;
 	join_helper();
 	b.fd = take_fd();
+	struct timespec t0, t1, t2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (b.fd >= 0 && prepare(&b) == 0 && write_tus(&b) == 0 &&
-	    ttst_registry_foreach(add_obj, &b) == 0)
+	    ttst_registry_foreach(add_obj, &b) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		r = arrange(&b);
+		clock_gettime(CLOCK_MONOTONIC, &t2);
+		ttst_debug("image: objects collected in %.1f ms (%zu sorted runs, %zu out of order, "
+			   "%zu not on the heap), sorted and written in %.1f ms",
+			   ms_between(&t0, &t1), b.nsegs, b.nside, b.nsmall, ms_between(&t1, &t2));
+	}
 	size_t count = b.nside + b.nsmall;
 	for (size_t k = 0; k < b.nsegs; k++)
 		count += b.segs[k].n;
@@ -607,7 +663,7 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	__libc_free(b.site_tu);
 	wait_prealloc(); /* it may still populate the pool */
 	if (b.pool)
-		munmap(b.pool, b.pool_recs * sizeof *b.pool);
+		munmap(b.pool, b.pool_len);
 	__libc_free(b.segs);
 	__libc_free(b.out);
 	__libc_free(b.side);

@@ -30,17 +30,24 @@ int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write);
  * memfd, or -1; pass that to ttst_image_prealloc, which allocates their
  * pages (MADV_POPULATE_WRITE, fallocate) and closes it -- it must be called,
  * the build waits for it before cutting the memfd to size.
- * ttst_image_prealloc_async does both, the allocation on a helper thread.
+ * ttst_image_prealloc_async does both, the allocation on a helper thread
+ * (the pool's pages only if pool is set: see ttst_image_give).
  * Failures are not reported: the build then allocates as it goes.
  * ttst_image_estimate is an upper bound of this process's objects (the slot
  * count) to pass as nobjs. */
 int ttst_image_open_ahead(uint64_t nobjs);
 void ttst_image_prealloc(int fd, uint64_t nobjs);
-void ttst_image_prealloc_async(uint64_t nobjs);
+void ttst_image_prealloc_async(uint64_t nobjs, int pool);
 uint64_t ttst_image_estimate(void);
 
-/* Frees a memfd and memory allocated ahead that no build took (joins the
- * helper). */
+/* Gives the next build the private anonymous mapping [m, m + len), whose
+ * pages are already there, to collect its records in (taking fresh pages
+ * costs a fault each): it takes it if it holds one record per heap block,
+ * else unmaps it.  Either way the mapping is the image's from now on. */
+void ttst_image_give(void *m, size_t len);
+
+/* Frees a memfd and memory allocated ahead or given that no build took
+ * (joins the helper). */
 void ttst_image_prealloc_drop(void);
 
 /* An image built on a runtime thread while v2 starts (spawn, re-init). */

@@ -263,8 +263,9 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	close(msg.fd);
 	if (r < 0)
 		v2_fail("%s", err);
-	if (validated && !bw.on) /* our image's pages, allocated on a helper thread meanwhile */
-		ttst_image_prealloc_async(src->src.nobjs + ttst_image_estimate());
+	if (validated && !bw.on) /* our image's memfd pages, allocated on a helper thread
+				    meanwhile; its records go to the engine's (ttst_image_give) */
+		ttst_image_prealloc_async(src->src.nobjs + ttst_image_estimate(), 0);
 	struct ttst_xfer_report x;
 	memset(&x, 0, sizeof x);
 	*mapfd = -1;
@@ -304,6 +305,10 @@ static void serve_until_commit(struct leftovers *l)
 			memcpy(&iq, msg.payload, msg.h.length == sizeof iq ? sizeof iq : 0);
 			if (iq.reader > 0) /* v1' reads us (Yama); revoked at the commit */
 				prctl(PR_SET_PTRACER, (unsigned long)iq.reader);
+			size_t len;
+			void *recs = ttst_xfer_take_records(l->engine, &len);
+			if (recs) /* their pages hold the image's records */
+				ttst_image_give(recs, len);
 			if (ttst_serve_image(chan, err, sizeof err) < 0)
 				v2_fail("%s", err);
 			free_leftovers(l);

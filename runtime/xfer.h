@@ -153,6 +153,12 @@ void ttst_xfer_prepare(uint64_t nobjs);
 /* Frees the memory of a run that was kept (ttst_xfer_opts.keep); NULL is ignored. */
 void ttst_xfer_free(void *kept);
 
+/* Detaches the per-object records of a kept run (a private anonymous
+ * mapping, every page of it touched) and returns its start and *len, or
+ * NULL: the caller owns the mapping from then on (munmap), for instance to
+ * reuse its pages.  The run may then only be freed. */
+void *ttst_xfer_take_records(void *kept, size_t *len);
+
 /* Writes this process's registered renames into buf (n bytes) as
  * "<type or empty>\0<from>\0<to>\0" triples.  Returns the length needed
  * (nothing is written beyond n; the caller retries with a bigger buffer). */

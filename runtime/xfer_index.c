@@ -127,6 +127,17 @@ void xf_big_free(void *p)
 	munmap(a, len);
 }
 
+void *xf_big_detach(void *p, size_t *len)
+{
+	char *a = (char *)p - BIG_HDR;
+	memcpy(len, a, sizeof *len);
+	if (a == prep.base) { /* the prepared memory: its thread may still touch it */
+		prep_join();
+		prep.base = NULL;
+	}
+	return a;
+}
+
 char *xf_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

@@ -334,6 +334,9 @@ char *xf_strdup(const char *s);
  * when freed, never part of the program's heap).  NULL if out of memory. */
 void *xf_big_alloc(size_t n);
 void xf_big_free(void *p);
+/* Detaches array p of xf_big_alloc: returns its mapping and *len (the
+ * caller unmaps it). */
+void *xf_big_detach(void *p, size_t *len);
 
 /* xfer_map.c */
 int xf_here_build(struct xf *x);

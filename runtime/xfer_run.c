@@ -80,6 +80,16 @@ void ttst_xfer_free(void *kept)
 		release(kept);
 }
 
+void *ttst_xfer_take_records(void *kept, size_t *len)
+{
+	struct xf *x = kept;
+	if (!x || !x->o)
+		return NULL;
+	void *m = xf_big_detach(x->o, len);
+	x->o = NULL;
+	return m;
+}
+
 int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep)
 {
 	static const struct ttst_xfer_opts none;

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <CUnit/Basic.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -169,6 +170,8 @@ static int count_heap(const struct ttst_obj *o, void *arg)
 /* The image of this process, whose heap two threads filled at once (their
  * slots interleave, their blocks lie in different arenas) and some of whose
  * slots were reused by blocks elsewhere: sorted, complete, sized right. */
+static void check_image(void **a, void **b);
+
 static void test_image_build(void)
 {
 	void **a = calloc(IMG_BLOCKS, sizeof *a), **b = calloc(IMG_BLOCKS, sizeof *b);
@@ -180,6 +183,47 @@ static void test_image_build(void)
 		free(a[i]);
 		a[i] = malloc(200);
 	}
+	check_image(a, b);
+	for (size_t i = 0; i < IMG_BLOCKS; i++) {
+		free(a[i]);
+		free(b[i]);
+	}
+	free(a);
+	free(b);
+}
+
+/* Memory given for the records (ttst_image_give): garbage in it does not
+ * matter when it is taken, one too small is not taken; either way the
+ * image is right and the mapping is gone afterwards. */
+static void test_image_give(void)
+{
+	void **a = calloc(IMG_BLOCKS, sizeof *a), **b = calloc(IMG_BLOCKS, sizeof *b);
+	CU_ASSERT_FATAL(a && b);
+	alloc_blocks(a);
+	alloc_blocks(b);
+	size_t lens[2] = {64u << 20, 4096};
+	for (int k = 0; k < 2; k++) {
+		unsigned char *m = mmap(NULL, lens[k], PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CU_ASSERT_FATAL(m != MAP_FAILED);
+		memset(m, 0xab, lens[k]);
+		ttst_image_give(m, lens[k]);
+		check_image(a, b);
+		unsigned char vec;
+		CU_ASSERT(mincore(m, 4096, &vec) < 0 && errno == ENOMEM);
+	}
+	for (size_t i = 0; i < IMG_BLOCKS; i++) {
+		free(a[i]);
+		free(b[i]);
+	}
+	free(a);
+	free(b);
+}
+
+/* Builds the image and checks it against the blocks of a and b and the
+ * registry: sorted, complete, sized right. */
+static void check_image(void **a, void **b)
+{
 	uint64_t size = 0, nobjs = 0;
 	char err[512] = "";
 	int fd = ttst_image_build(&size, &nobjs, err, sizeof err);
@@ -205,12 +249,6 @@ static void test_image_build(void)
 	CU_ASSERT_EQUAL(heap, live);
 	munmap((void *)map, size);
 	close(fd);
-	for (size_t i = 0; i < IMG_BLOCKS; i++) {
-		free(a[i]);
-		free(b[i]);
-	}
-	free(a);
-	free(b);
 }
 
 /* Builds an UPDATE payload: header fields, then strings joined with \0. */
@@ -399,6 +437,7 @@ int main(int argc, char **argv)
 	CU_pSuite s = CU_add_suite("update", NULL, NULL);
 	CU_add_test(s, "image sort", test_sort);
 	CU_add_test(s, "image of two threads' heap", test_image_build);
+	CU_add_test(s, "image records in given memory", test_image_give);
 	CU_add_test(s, "request decoding", test_req_parse);
 	CU_add_test(s, "request checks", test_req_check);
 	CU_add_test(s, "bind/listen on inherited sockets", test_inherit);
