@@ -107,20 +107,32 @@ static int walk_region(const struct ttst_region *r, void *arg)
 	return w->fn(&o, w->arg);
 }
 
-int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg)
+int ttst_registry_foreach_part(int part, uint32_t mid,
+			       int (*fn)(const struct ttst_obj *, void *), void *arg)
 {
 	struct walk w;
 	memset(&w, 0, sizeof w);
 	w.fn = fn;
 	w.arg = arg;
-	int r = ttst_site_foreach_tu(walk_tu, &w);
-	if (!r)
-		r = ttst_locals_foreach(walk_local, &w);
-	if (!r)
-		r = ttst_slot_foreach(walk_heap, &w);
-	if (!r)
-		r = ttst_regions_foreach(walk_region, &w);
+	int r;
+	if (part == 0) {
+		r = ttst_site_foreach_tu(walk_tu, &w);
+		if (!r)
+			r = ttst_locals_foreach(walk_local, &w);
+		if (!r)
+			r = ttst_slot_foreach_range(0, mid, walk_heap, &w);
+	} else {
+		r = ttst_slot_foreach_range(mid, UINT32_MAX, walk_heap, &w);
+		if (!r)
+			r = ttst_regions_foreach(walk_region, &w);
+	}
 	return r;
+}
+
+int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg)
+{
+	int r = ttst_registry_foreach_part(0, UINT32_MAX, fn, arg);
+	return r ? r : ttst_registry_foreach_part(1, UINT32_MAX, fn, arg);
 }
 
 static int collect(const struct ttst_obj *o, void *arg)

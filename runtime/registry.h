@@ -34,6 +34,13 @@ struct ttst_obj {
  * fn must not allocate through the interposed allocator. */
 int ttst_registry_foreach(int (*fn)(const struct ttst_obj *, void *), void *arg);
 
+/* ttst_registry_foreach in two parts that two threads may walk at once:
+ * part 0 the statics, the locals and the heap blocks of slots below mid,
+ * part 1 the heap blocks of the slots from mid on and the mmap regions.
+ * Part 0 then part 1 is ttst_registry_foreach's order. */
+int ttst_registry_foreach_part(int part, uint32_t mid,
+			       int (*fn)(const struct ttst_obj *, void *), void *arg);
+
 /* All objects in an array plus a splay tree over their ranges. */
 struct ttst_lookup {
 	struct ttst_obj *objs;

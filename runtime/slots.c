@@ -131,16 +131,21 @@ void ttst_slot_flush(struct ttst_tls *t)
 	t->nslots = 0;
 }
 
-int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg)
+int ttst_slot_foreach_range(uint32_t lo, uint32_t hi,
+			    int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg)
 {
 	uint32_t used = ttst_slot_used();
-	for (uint32_t c = 0; c <= (used - 1) >> TTST_SLOT_CHUNK_BITS && used; c++) {
+	if (hi > used)
+		hi = used;
+	for (uint32_t c = lo >> TTST_SLOT_CHUNK_BITS; lo < hi && c <= (hi - 1) >> TTST_SLOT_CHUNK_BITS;
+	     c++) {
 		uint64_t *chunk = __atomic_load_n(&ttst_slot_dir[c], __ATOMIC_ACQUIRE);
 		if (!chunk)
 			continue;
 		uint32_t base = c << TTST_SLOT_CHUNK_BITS;
-		uint32_t n = used - base < TTST_SLOT_CHUNK ? used - base : TTST_SLOT_CHUNK;
-		for (uint32_t k = 0; k < n; k++) {
+		uint32_t k = lo > base ? lo - base : 0;
+		uint32_t n = hi - base < TTST_SLOT_CHUNK ? hi - base : TTST_SLOT_CHUNK;
+		for (; k < n; k++) {
 			uint64_t e = chunk[k];
 			if (e && !(e & 1)) {
 				int r = fn(e, base + k, arg);
@@ -150,6 +155,11 @@ int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void 
 		}
 	}
 	return 0;
+}
+
+int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg)
+{
+	return ttst_slot_foreach_range(0, UINT32_MAX, fn, arg);
 }
 
 uint32_t ttst_slot_used(void)

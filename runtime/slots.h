@@ -89,6 +89,10 @@ static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uint64_t *e)
  * allocates is quiescent (or in a single-threaded program). */
 int ttst_slot_foreach(int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg);
 
+/* ttst_slot_foreach for the slots in [lo, hi) only. */
+int ttst_slot_foreach_range(uint32_t lo, uint32_t hi,
+			    int (*fn)(uint64_t entry, uint32_t slot, void *arg), void *arg);
+
 /* Number of slots ever handed out (upper bound of live blocks). */
 uint32_t ttst_slot_used(void);
 

@@ -28,7 +28,9 @@
 #define RADIX (1u << RADIX_BITS)
 #define BUF_RECS 4096 /* records per write (128 KiB) */
 #define PILES 4
-#define SEG_RECS 65536 /* records per pile segment (2 MiB) */
+#define SEG_RECS 32768 /* records per pile segment (1 MiB) */
+#define SLACK_RECS (2 * PILES * SEG_RECS) /* the pool's room for partly used segments */
+#define PAR_SLOTS 65536 /* fewer heap blocks are collected on one thread */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
@@ -49,7 +51,16 @@ struct tu_info {
  * records taken in turn from one pool (anonymous memory, usually populated
  * ahead: see ttst_image_open_ahead), each a sorted run.  The other objects
  * (statics, functions, locals, mmap regions) go to `small`.  The runs, side
- * and small are merged into the memfd at the end. */
+ * and small are merged into the memfd at the end.  A large heap is collected
+ * by two threads, each walking half of the object table into its own piles
+ * (segments from the same pool), side and small: the second half's per-site
+ * ordinals are then raised by the first half's counts. */
+struct pool {
+	struct ttst_image_obj *a; /* recs records, used of them handed out (atomic) */
+	size_t recs, used;
+	size_t len; /* bytes mapped at a */
+};
+
 struct run {
 	struct ttst_image_obj *a;
 	size_t n;
@@ -71,9 +82,7 @@ struct build {
 	int fd;		    /* the memfd */
 	size_t off_area;    /* byte offset of the object list */
 	struct pile pile[PILES];
-	struct ttst_image_obj *pool;  /* pool_recs records, pool_used of them handed out */
-	size_t pool_recs, pool_used;
-	size_t pool_len; /* bytes mapped at pool */
+	struct pool *pool;	      /* shared by the two halves' builds */
 	struct run *segs;	      /* __libc array: every segment, in the order taken */
 	size_t nsegs, segs_cap;
 	struct ttst_image_obj *side;  /* __libc array */
@@ -143,12 +152,12 @@ static int push(struct ttst_image_obj **a, size_t *n, size_t *cap,
 static int pile_add(struct build *b, struct pile *p, const struct ttst_image_obj *r)
 {
 	if (!p->used || b->segs[p->seg].n == SEG_RECS) {
-		if (b->pool_recs - b->pool_used < SEG_RECS)
-			return 1;
 		if (TTST_GROW(b->segs, b->nsegs, b->segs_cap, 64) < 0)
 			return -1;
-		b->segs[b->nsegs] = (struct run){b->pool + b->pool_used, 0};
-		b->pool_used += SEG_RECS;
+		size_t at = __atomic_fetch_add(&b->pool->used, SEG_RECS, __ATOMIC_RELAXED);
+		if (at + SEG_RECS > b->pool->recs)
+			return 1;
+		b->segs[b->nsegs] = (struct run){b->pool->a + at, 0};
 		p->seg = b->nsegs++;
 		p->used = 1;
 	}
@@ -334,29 +343,38 @@ static int merge_out(struct build *b, struct run *in, size_t nin)
 	}
 }
 
-/* Sorts side and small and merges everything into the memfd.  0 or -1. */
-static int arrange(struct build *b)
+/* Sorts side and small of b and of h (the second half's build, or NULL)
+ * and merges everything into b's memfd.  0 or -1. */
+static int arrange(struct build *b, struct build *h)
 {
-	struct ttst_image_obj *scratch = __libc_malloc((b->nside ? b->nside : 1) * sizeof *scratch);
-	struct run *in = __libc_malloc((b->nsegs + 2) * sizeof *in);
+	struct build *part[2] = {b, h};
+	size_t nside = b->nside + (h ? h->nside : 0), nin = 0;
+	struct ttst_image_obj *scratch = __libc_malloc((nside ? nside : 1) * sizeof *scratch);
+	struct run *in = __libc_malloc((b->nsegs + (h ? h->nsegs : 0) + 4) * sizeof *in);
 	int r = -1;
 	if (scratch && in) {
-		qsort(b->small, b->nsmall, sizeof *b->small, cmp_addr);
-		memcpy(in, b->segs, b->nsegs * sizeof *in);
-		in[b->nsegs] = (struct run){ttst_image_sort(b->side, scratch, b->nside), b->nside};
-		in[b->nsegs + 1] = (struct run){b->small, b->nsmall};
-		r = merge_out(b, in, b->nsegs + 2);
+		for (int k = 0; k < 2 && part[k]; k++) {
+			struct build *p = part[k];
+			qsort(p->small, p->nsmall, sizeof *p->small, cmp_addr);
+			memcpy(in + nin, p->segs, p->nsegs * sizeof *in);
+			nin += p->nsegs;
+			in[nin++] = (struct run){ttst_image_sort(p->side, scratch, p->nside), p->nside};
+			in[nin++] = (struct run){p->small, p->nsmall};
+			scratch += p->nside;
+		}
+		scratch -= nside;
+		r = merge_out(b, in, nin);
 	}
 	__libc_free(scratch);
 	__libc_free(in);
 	return r;
 }
 
-static int take_pool(struct build *b);
+static int take_pool(struct build *b, size_t need);
 
 /* Collects the TU table and the per-site tables, sets off_area, takes the
- * pool.  Returns 0 or -1. */
-static int prepare(struct build *b)
+ * pool (for `need` heap records).  Returns 0 or -1. */
+static int prepare(struct build *b, size_t need)
 {
 	if (ttst_site_foreach_tu(add_tu, b) < 0)
 		return -1;
@@ -372,7 +390,7 @@ static int prepare(struct build *b)
 			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
 	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
 	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
-	if (take_pool(b) < 0)
+	if (take_pool(b, need) < 0)
 		return -1;
 	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof(struct ttst_image_tu));
 	for (size_t i = 0; i < b->ntus; i++)
@@ -455,7 +473,7 @@ int ttst_image_open_ahead(uint64_t nobjs)
 	if (pre.fd < 0)
 		pre.fd = memfd_create("ttst-state", MFD_CLOEXEC);
 	if (!pre.pool) {
-		pre.pool_recs = (size_t)nobjs + PILES * SEG_RECS;
+		pre.pool_recs = (size_t)nobjs + SLACK_RECS;
 		pre.fill = pre.pool = map_pool(pre.pool_recs);
 		pre.fill_recs = pre.pool ? pre.pool_recs : 0;
 	}
@@ -569,33 +587,34 @@ void ttst_image_give(void *m, size_t len)
 
 /* Takes memory given for the pool if it holds one record per heap block,
  * else the pool made ahead, else maps one for every heap block; 0 or -1. */
-static int take_pool(struct build *b)
+static int take_pool(struct build *b, size_t need)
 {
-	size_t need = (size_t)ttst_slot_used() + 1 + PILES * SEG_RECS;
+	struct pool *p = b->pool;
+	const size_t rec = sizeof(struct ttst_image_obj);
 	pthread_mutex_lock(&pre.lock);
 	void *gift = pre.gift;
 	size_t glen = pre.gift_len;
 	pre.gift = NULL;
-	if (gift && glen / sizeof *b->pool >= need) {
-		b->pool = gift; /* a pool made ahead stays for ttst_image_prealloc_drop */
-		b->pool_recs = glen / sizeof *b->pool;
-		b->pool_len = glen;
+	if (gift && glen / rec >= need) {
+		p->a = gift; /* a pool made ahead stays for ttst_image_prealloc_drop */
+		p->recs = glen / rec;
+		p->len = glen;
 		gift = NULL;
 	} else {
-		b->pool = pre.pool;
-		b->pool_recs = pre.pool_recs;
-		b->pool_len = pre.pool_recs * sizeof *pre.pool;
+		p->a = pre.pool;
+		p->recs = pre.pool_recs;
+		p->len = pre.pool_recs * rec;
 		pre.pool = NULL;
 	}
 	pthread_mutex_unlock(&pre.lock);
 	if (gift)
 		munmap(gift, glen);
-	if (!b->pool) {
-		b->pool_recs = need;
-		b->pool_len = need * sizeof *b->pool;
-		b->pool = map_pool(b->pool_recs);
+	if (!p->a) {
+		p->recs = need;
+		p->len = need * rec;
+		p->a = map_pool(p->recs);
 	}
-	return b->pool ? 0 : -1;
+	return p->a ? 0 : -1;
 }
 
 void ttst_image_prealloc_drop(void)
@@ -625,28 +644,103 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
 }
 
+/* The second half's build: the first's tables, its own ordinals, the same pool. */
+static int second_half(const struct build *b, struct build *h)
+{
+	memset(h, 0, sizeof *h);
+	h->tus = b->tus;
+	h->byptr = b->byptr;
+	h->ntus = b->ntus;
+	h->site_tu = b->site_tu;
+	h->maxsite = b->maxsite;
+	h->pool = b->pool;
+	h->fd = -1;
+	h->ordinals = __libc_calloc((size_t)b->maxsite + 1, sizeof *h->ordinals);
+	return h->ordinals ? 0 : -1;
+}
+
+/* Raises the per-site ordinals of the second half's heap and mmap records
+ * by the first half's counts. */
+static void shift_ordinals(const struct build *b, struct build *h)
+{
+	struct run all[2] = {{h->side, h->nside}, {h->small, h->nsmall}};
+	for (size_t k = 0; k < h->nsegs + 2; k++) {
+		struct run *q = k < h->nsegs ? &h->segs[k] : &all[k - h->nsegs];
+		for (size_t i = 0; i < q->n; i++) {
+			struct ttst_image_obj *r = &q->a[i];
+			if (r->kind == TTST_OBJ_HEAP || r->kind == TTST_OBJ_MMAP)
+				r->ordinal += b->ordinals[r->tu != UINT32_MAX
+								 ? b->tus[r->tu].base + r->index
+								 : 0];
+		}
+	}
+}
+
+struct half {
+	struct build *h;
+	uint32_t mid;
+	int rc;
+};
+
+static void *half_main(void *arg)
+{
+	struct half *w = arg;
+	w->rc = ttst_registry_foreach_part(1, w->mid, add_obj, w->h);
+	return NULL;
+}
+
+/* Collects every object into b, a large heap on two threads (the second
+ * half into h, then *two is set).  0 or -1. */
+static int collect(struct build *b, struct build *h, int *two)
+{
+	uint32_t used = ttst_slot_used();
+	struct half w = {h, used / 2, 0};
+	pthread_t th;
+	*two = 0;
+	if (used < PAR_SLOTS || sysconf(_SC_NPROCESSORS_ONLN) < 2 || second_half(b, h) < 0 ||
+	    ttst_runtime_thread(&th, half_main, &w) != 0)
+		return ttst_registry_foreach(add_obj, b) == 0 ? 0 : -1;
+	*two = 1;
+	int r = ttst_registry_foreach_part(0, w.mid, add_obj, b);
+	pthread_join(th, NULL);
+	if (r || w.rc)
+		return -1;
+	shift_ordinals(b, h);
+	return 0;
+}
+
+static size_t count_recs(const struct build *b)
+{
+	size_t count = b->nside + b->nsmall;
+	for (size_t k = 0; k < b->nsegs; k++)
+		count += b->segs[k].n;
+	return count;
+}
+
 int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 {
-	struct build b;
+	struct build b, h;
+	struct pool pool = {NULL, 0, 0, 0};
 	memset(&b, 0, sizeof b);
-	int r = -1;
+	memset(&h, 0, sizeof h);
+	b.pool = &pool;
+	int r = -1, two = 0;
 	errno = 0;
 	join_helper();
 	b.fd = take_fd();
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (b.fd >= 0 && prepare(&b) == 0 && write_tus(&b) == 0 &&
-	    ttst_registry_foreach(add_obj, &b) == 0) {
+	if (b.fd >= 0 && prepare(&b, (size_t)ttst_slot_used() + 1 + SLACK_RECS) == 0 &&
+	    write_tus(&b) == 0 && collect(&b, &h, &two) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		r = arrange(&b);
+		r = arrange(&b, two ? &h : NULL);
 		clock_gettime(CLOCK_MONOTONIC, &t2);
-		ttst_debug("image: objects collected in %.1f ms (%zu sorted runs, %zu out of order, "
-			   "%zu not on the heap), sorted and written in %.1f ms",
-			   ms_between(&t0, &t1), b.nsegs, b.nside, b.nsmall, ms_between(&t1, &t2));
+		ttst_debug("image: objects collected in %.1f ms on %d thread%s (%zu sorted runs, "
+			   "%zu out of order, %zu not on the heap), sorted and written in %.1f ms",
+			   ms_between(&t0, &t1), 1 + two, two ? "s" : "", b.nsegs + h.nsegs,
+			   b.nside + h.nside, b.nsmall + h.nsmall, ms_between(&t1, &t2));
 	}
-	size_t count = b.nside + b.nsmall;
-	for (size_t k = 0; k < b.nsegs; k++)
-		count += b.segs[k].n;
+	size_t count = count_recs(&b) + count_recs(&h);
 	assert(r < 0 || b.written == count);
 	if (r < 0 || finish(&b, count, size) < 0) {
 		snprintf(err, n, "cannot build the state image (%zu objects): %s", count,
@@ -662,12 +756,16 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	__libc_free(b.ordinals);
 	__libc_free(b.site_tu);
 	wait_prealloc(); /* it may still populate the pool */
-	if (b.pool)
-		munmap(b.pool, b.pool_len);
+	if (pool.a)
+		munmap(pool.a, pool.len);
 	__libc_free(b.segs);
 	__libc_free(b.out);
 	__libc_free(b.side);
 	__libc_free(b.small);
+	__libc_free(h.ordinals);
+	__libc_free(h.segs);
+	__libc_free(h.side);
+	__libc_free(h.small);
 	return b.fd;
 }
 

@@ -167,6 +167,33 @@ static int count_heap(const struct ttst_obj *o, void *arg)
 	return 0;
 }
 
+/* Per-site ordinals as the registry's order gives them, checked against the
+ * image's records (which a large heap collects on two threads). */
+struct ord_check {
+	const struct ttst_image_obj *o;
+	size_t n, bad, seen;
+	uint32_t count[65536]; /* by global site number */
+};
+
+static int check_ordinal(const struct ttst_obj *ob, void *arg)
+{
+	struct ord_check *c = arg;
+	if (ob->kind != TTST_OBJ_HEAP || ob->index >= 65536)
+		return 0;
+	uint32_t want = c->count[ob->index]++;
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->o[mid].addr < ob->addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	c->seen++;
+	c->bad += lo == c->n || c->o[lo].addr != ob->addr || c->o[lo].ordinal != want;
+	return 0;
+}
+
 /* The image of this process, whose heap two threads filled at once (their
  * slots interleave, their blocks lie in different arenas) and some of whose
  * slots were reused by blocks elsewhere: sorted, complete, sized right. */
@@ -224,6 +251,8 @@ static void test_image_give(void)
  * registry: sorted, complete, sized right. */
 static void check_image(void **a, void **b)
 {
+	struct ord_check *oc = calloc(1, sizeof *oc); /* before the image: it is in it */
+	CU_ASSERT_FATAL(oc != NULL);
 	uint64_t size = 0, nobjs = 0;
 	char err[512] = "";
 	int fd = ttst_image_build(&size, &nobjs, err, sizeof err);
@@ -244,6 +273,12 @@ static void check_image(void **a, void **b)
 	for (size_t i = 0; i < IMG_BLOCKS; i++)
 		missing += !in_image(o, nobjs, (uintptr_t)a[i]) + !in_image(o, nobjs, (uintptr_t)b[i]);
 	ttst_registry_foreach(count_heap, &live);
+	oc->o = o;
+	oc->n = nobjs;
+	ttst_registry_foreach(check_ordinal, oc);
+	CU_ASSERT(oc->seen >= 2 * IMG_BLOCKS);
+	CU_ASSERT_EQUAL(oc->bad, 0);
+	free(oc);
 	CU_ASSERT_EQUAL(unsorted, 0);
 	CU_ASSERT_EQUAL(missing, 0);
 	CU_ASSERT_EQUAL(heap, live);
