@@ -1,13 +1,12 @@
 /* update_image.c -- a process's state image for its peer: TU blobs and the object list, streamed
- * with pwrite into a memfd whose pages another thread allocates meanwhile. */
+ * with pwrite into a memfd whose pages another thread allocates meanwhile (the memfd and the
+ * records' pool made ahead: update_image_ahead.c). */
 #define _GNU_SOURCE
 #include "grow.h"
 #include "update_image.h"
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +15,17 @@
 #include <unistd.h>
 
 #include "alloc.h"
-#include "locals.h"
 #include "log.h"
-#include "regions.h"
 #include "registry.h"
 #include "sites.h"
 #include "slots.h"
 #include "threads.h"
+#include "update_image_int.h"
 
 #define RADIX_BITS 12 /* widest digit: 16 KiB of counters */
 #define RADIX (1u << RADIX_BITS)
 #define BUF_RECS 4096 /* records per write (128 KiB) */
-#define PILES 4
-#define SEG_RECS 32768 /* records per pile segment (1 MiB) */
-#define SLACK_RECS (2 * PILES * SEG_RECS) /* the pool's room for partly used segments */
 #define PAR_SLOTS 65536 /* fewer heap blocks are collected on one thread */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
 
 struct tu_info {
 	const struct ttst_tu_hdr *tu;
@@ -370,8 +362,6 @@ static int arrange(struct build *b, struct build *h)
 	return r;
 }
 
-static int take_pool(struct build *b, size_t need);
-
 /* Collects the TU table and the per-site tables, sets off_area, takes the
  * pool (for `need` heap records).  Returns 0 or -1. */
 static int prepare(struct build *b, size_t need)
@@ -390,7 +380,8 @@ static int prepare(struct build *b, size_t need)
 			b->site_tu[b->tus[i].base + s] = (uint32_t)i;
 	memcpy(b->byptr, b->tus, b->ntus * sizeof *b->byptr);
 	qsort(b->byptr, b->ntus, sizeof *b->byptr, cmp_ptr);
-	if (take_pool(b, need) < 0)
+	struct pool *p = b->pool;
+	if (!(p->a = ttst_image_take_pool(need, &p->recs, &p->len)))
 		return -1;
 	size_t pos = align8(sizeof(struct ttst_image_hdr) + b->ntus * sizeof(struct ttst_image_tu));
 	for (size_t i = 0; i < b->ntus; i++)
@@ -420,8 +411,6 @@ static int write_tus(struct build *b)
 	return r;
 }
 
-static void wait_prealloc(void);
-
 /* Writes the header, cuts the memfd to the image; 0 or -1. */
 static int finish(struct build *b, size_t count, uint64_t *size)
 {
@@ -431,212 +420,11 @@ static int finish(struct build *b, size_t count, uint64_t *size)
 				   total,		   (int32_t)getpid(),
 				   (uint32_t)b->ntus,	   sizeof(struct ttst_image_hdr),
 				   count,		   off_objs};
-	wait_prealloc();
+	ttst_image_wait_prealloc();
 	if (ftruncate(b->fd, (off_t)total) < 0 || ttst_fd_rw_all(b->fd, &h, sizeof h, 0, 1) < 0)
 		return -1;
 	*size = total;
 	return 0;
-}
-
-/* --- the memfd and the pool, allocated ahead ----------------------------- */
-
-/* The memfd and the pile pool of the next image, created ahead so that
- * another thread can allocate their pages (fallocate, MADV_POPULATE_WRITE)
- * while the image is collected; one image at a time per process. */
-static struct {
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-	int fd;				/* not taken yet, -1 */
-	struct ttst_image_obj *pool;	/* not taken yet, NULL */
-	size_t pool_recs;
-	struct ttst_image_obj *fill;	/* the pool the allocation populates */
-	size_t fill_recs;
-	int busy;   /* descriptors handed out whose allocation has not ended */
-	int helper; /* th runs (v2: allocates during its transfer) */
-	pthread_t th;
-	void *gift; /* memory given for the next pool (ttst_image_give), its pages touched */
-	size_t gift_len;
-} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0,
-	 NULL, 0};
-
-/* A pool for n heap records (pages used as they come), or NULL. */
-static struct ttst_image_obj *map_pool(size_t n)
-{
-	void *m = mmap(NULL, n * sizeof(struct ttst_image_obj), PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return m == MAP_FAILED ? NULL : m;
-}
-
-int ttst_image_open_ahead(uint64_t nobjs)
-{
-	pthread_mutex_lock(&pre.lock);
-	if (pre.fd < 0)
-		pre.fd = memfd_create("ttst-state", MFD_CLOEXEC);
-	if (!pre.pool) {
-		pre.pool_recs = (size_t)nobjs + SLACK_RECS;
-		pre.fill = pre.pool = map_pool(pre.pool_recs);
-		pre.fill_recs = pre.pool ? pre.pool_recs : 0;
-	}
-	int d = pre.fd >= 0 ? fcntl(pre.fd, F_DUPFD_CLOEXEC, 0) : -1;
-	pre.busy += d >= 0;
-	pthread_mutex_unlock(&pre.lock);
-	return d;
-}
-
-uint64_t ttst_image_estimate(void)
-{
-	size_t nregions, rbytes;
-	ttst_regions_count(&nregions, &rbytes);
-	return (uint64_t)ttst_slot_used() + ttst_locals_count() + nregions + 4096;
-}
-
-#define PREALLOC_STEP (2u << 20) /* bytes per fallocate: writes to the memfd wait for less */
-
-void ttst_image_prealloc(int fd, uint64_t nobjs)
-{
-	if (fd < 0)
-		return;
-	pthread_mutex_lock(&pre.lock);
-	char *pool = (char *)pre.fill; /* stays mapped until busy drops to 0 */
-	size_t plen = pre.fill_recs * sizeof(struct ttst_image_obj);
-	pre.fill = NULL;
-	pthread_mutex_unlock(&pre.lock);
-	/* the pool first (the walk fills it from the start), then the memfd; in
-	 * steps, so that the image thread's own faults and writes interleave; on
-	 * failure the image thread allocates the pages as it goes */
-	for (size_t off = 0; pool && off < plen; off += PREALLOC_STEP)
-		if (madvise(pool + off, plen - off < PREALLOC_STEP ? plen - off : PREALLOC_STEP,
-			    MADV_POPULATE_WRITE) < 0)
-			break;
-	off_t size = (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20));
-	for (off_t off = 0; off < size; off += PREALLOC_STEP)
-		if (fallocate(fd, 0, off, PREALLOC_STEP) < 0)
-			break;
-	close(fd);
-	pthread_mutex_lock(&pre.lock);
-	pre.busy--;
-	pthread_cond_broadcast(&pre.done);
-	pthread_mutex_unlock(&pre.lock);
-}
-
-/* Waits until no allocation runs any more (it would grow the memfd again
- * after the image cut it to size, or populate an unmapped pool). */
-static void wait_prealloc(void)
-{
-	pthread_mutex_lock(&pre.lock);
-	while (pre.busy > 0)
-		pthread_cond_wait(&pre.done, &pre.lock);
-	pthread_mutex_unlock(&pre.lock);
-}
-
-static void *pre_main(void *arg)
-{
-	uint64_t a = (uint64_t)(uintptr_t)arg;
-	ttst_image_prealloc((int)(a >> 40), a & ((1ull << 40) - 1));
-	return NULL;
-}
-
-void ttst_image_prealloc_async(uint64_t nobjs, int pool)
-{
-	if (pre.helper)
-		return;
-	int fd = ttst_image_open_ahead(nobjs);
-	if (fd < 0)
-		return;
-	if (!pool) { /* the pool's pages come from ttst_image_give */
-		pthread_mutex_lock(&pre.lock);
-		pre.fill = NULL;
-		pthread_mutex_unlock(&pre.lock);
-	}
-	uint64_t a = ((uint64_t)fd << 40) | (nobjs & ((1ull << 40) - 1));
-	pre.helper = ttst_runtime_thread(&pre.th, pre_main, (void *)(uintptr_t)a) == 0;
-	if (!pre.helper)
-		ttst_image_prealloc(fd, nobjs);
-}
-
-/* Joins the helper thread, if any (before the objects are collected: its
- * resources are freed now, not while the image describes them). */
-static void join_helper(void)
-{
-	if (pre.helper)
-		pthread_join(pre.th, NULL);
-	pre.helper = 0;
-}
-
-/* The memfd opened ahead, else a new one; -1 on failure. */
-static int take_fd(void)
-{
-	pthread_mutex_lock(&pre.lock);
-	int fd = pre.fd;
-	pre.fd = -1;
-	pthread_mutex_unlock(&pre.lock);
-	return fd >= 0 ? fd : memfd_create("ttst-state", MFD_CLOEXEC);
-}
-
-void ttst_image_give(void *m, size_t len)
-{
-	pthread_mutex_lock(&pre.lock);
-	void *old = pre.gift;
-	size_t olen = pre.gift_len;
-	pre.gift = m;
-	pre.gift_len = len;
-	pthread_mutex_unlock(&pre.lock);
-	if (old)
-		munmap(old, olen);
-}
-
-/* Takes memory given for the pool if it holds one record per heap block,
- * else the pool made ahead, else maps one for every heap block; 0 or -1. */
-static int take_pool(struct build *b, size_t need)
-{
-	struct pool *p = b->pool;
-	const size_t rec = sizeof(struct ttst_image_obj);
-	pthread_mutex_lock(&pre.lock);
-	void *gift = pre.gift;
-	size_t glen = pre.gift_len;
-	pre.gift = NULL;
-	if (gift && glen / rec >= need) {
-		p->a = gift; /* a pool made ahead stays for ttst_image_prealloc_drop */
-		p->recs = glen / rec;
-		p->len = glen;
-		gift = NULL;
-	} else {
-		p->a = pre.pool;
-		p->recs = pre.pool_recs;
-		p->len = pre.pool_recs * rec;
-		pre.pool = NULL;
-	}
-	pthread_mutex_unlock(&pre.lock);
-	if (gift)
-		munmap(gift, glen);
-	if (!p->a) {
-		p->recs = need;
-		p->len = need * rec;
-		p->a = map_pool(p->recs);
-	}
-	return p->a ? 0 : -1;
-}
-
-void ttst_image_prealloc_drop(void)
-{
-	join_helper();
-	wait_prealloc();
-	pthread_mutex_lock(&pre.lock);
-	int fd = pre.fd;
-	struct ttst_image_obj *pool = pre.pool;
-	size_t len = pre.pool_recs * sizeof *pool;
-	void *gift = pre.gift;
-	size_t glen = pre.gift_len;
-	pre.fd = -1;
-	pre.pool = NULL;
-	pre.gift = NULL;
-	pthread_mutex_unlock(&pre.lock);
-	if (fd >= 0)
-		close(fd);
-	if (pool)
-		munmap(pool, len);
-	if (gift)
-		munmap(gift, glen);
 }
 
 static double ms_between(const struct timespec *a, const struct timespec *b)
@@ -726,8 +514,8 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	b.pool = &pool;
 	int r = -1, two = 0;
 	errno = 0;
-	join_helper();
-	b.fd = take_fd();
+	ttst_image_join_helper();
+	b.fd = ttst_image_take_fd();
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (b.fd >= 0 && prepare(&b, (size_t)ttst_slot_used() + 1 + SLACK_RECS) == 0 &&
@@ -755,7 +543,7 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	__libc_free(b.byptr);
 	__libc_free(b.ordinals);
 	__libc_free(b.site_tu);
-	wait_prealloc(); /* it may still populate the pool */
+	ttst_image_wait_prealloc(); /* it may still populate the pool */
 	if (pool.a)
 		munmap(pool.a, pool.len);
 	__libc_free(b.segs);
@@ -776,7 +564,7 @@ static void build_job(struct ttst_image_job *j)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	j->fd = ttst_image_build(&j->size, &j->nobjs, j->err, sizeof j->err);
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	j->ms = (unsigned)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000);
+	j->ms = (unsigned)ms_between(&a, &b);
 }
 
 static void *job_main(void *arg)
