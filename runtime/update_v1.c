@@ -288,6 +288,9 @@ static int step_spawn(struct txn *t)
 	uint64_t est = ttst_image_estimate();
 	int pfd = ttst_image_open_ahead(est);
 	ttst_image_start(&t->image);
+	/* v2 faults its object records in while it waits for the image (an idle-priority
+	   thread: it takes a CPU that the image build leaves idle, ~20 ms at 1M keys) */
+	t->a.objs = est;
 	int r = ttst_spawn_v2(&t->a, ttst_control_path(), &t->v2, t->deadline, err, sizeof err);
 	ttst_image_prealloc(pfd, est); /* always: the image thread waits for it */
 	if (r < 0)

@@ -96,8 +96,7 @@ void ttst_update_v2_init(void)
 	char err[512];
 	if (ttst_inherit_init(spec, err, sizeof err) < 0)
 		v2_fail("%s", err);
-	if (objs > 0) /* v1': while we re-initialise and v2 transfers (v2 is given no
-			 hint: faulting ahead there measured no gain, it waits ~20 ms) */
+	if (objs > 0) /* v2: while v1 builds its image; v1': while v2 transfers */
 		ttst_xfer_prepare((uint64_t)objs);
 	ttst_update_v2_set_phase(TTST_V2_REINIT, ttst_tls.thread);
 	__atomic_store_n(&__ttst_update_pending, 1, __ATOMIC_SEQ_CST);
