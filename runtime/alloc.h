@@ -139,6 +139,15 @@ static inline int ttst_cache_push(struct ttst_tls *t, void *p, size_t k)
 	return 1;
 }
 
+/* Bytes of the glibc chunk a block of n bytes takes: what ttst_alloc_block
+ * asks glibc for (a small class, or n plus the large header), rounded as
+ * glibc rounds. */
+static inline uint64_t ttst_chunk_bytes(uint64_t n)
+{
+	size_t k = ttst_class(n);
+	return k <= TTST_NCLASS ? k * 16 : (n + sizeof(struct ttst_head) + 8 + 15) & ~15ull;
+}
+
 /* malloc with a site number (0 = unknown); typed: the site has a type.
  * NULL with errno set on failure. */
 static inline void *ttst_alloc_block(size_t n, uint32_t site, unsigned typed)

@@ -152,11 +152,15 @@ static int check_tus(struct ttst_update_src *s, const struct ttst_image_hdr *h, 
 }
 
 /* Checks that every object names an existing record / site and that the
- * list is sorted. */
+ * list is sorted; counts the chunk bytes of the heap objects with a site
+ * (the transfer takes that room for their counterparts: one pass less). */
 static int check_objs(struct ttst_update_src *s, char *err, size_t n)
 {
 	const struct ttst_src_obj *o = s->src.objs;
+	uint64_t chunks = 0;
 	for (size_t i = 0; i < s->src.nobjs; i++) {
+		if (o[i].kind == TTST_OBJ_HEAP && o[i].tu != UINT32_MAX)
+			chunks += ttst_chunk_bytes(o[i].size);
 		const char *why = NULL;
 		int heap = o[i].kind == TTST_OBJ_HEAP || o[i].kind == TTST_OBJ_MMAP;
 		if (o[i].kind > TTST_OBJ_MMAP)
@@ -175,6 +179,7 @@ static int check_objs(struct ttst_update_src *s, char *err, size_t n)
 			return -1;
 		}
 	}
+	s->src.heap_chunks = chunks;
 	return 0;
 }
 

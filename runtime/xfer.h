@@ -51,6 +51,8 @@ struct ttst_src {
 	const struct ttst_tu_hdr **tus;	  /* checked blobs (meta.h), owned by src */
 	size_t nobjs;
 	struct ttst_src_obj *objs;	  /* sorted by addr */
+	uint64_t heap_chunks; /* glibc chunk bytes of its heap objects with a site (0: not
+				 counted; the engine counts them) */
 	/* Reads n bytes at source address addr into buf.  Returns 0, or -1
 	 * (errno set) if any byte is unreadable. */
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);

@@ -332,24 +332,16 @@ static void *room_main(void *arg)
 	return NULL;
 }
 
-/* The glibc chunk a counterpart of n bytes takes: what ttst_alloc_block
- * asks glibc for (a small class, or n plus the large header), rounded as
- * glibc rounds. */
-static uint64_t chunk_for(uint64_t n)
-{
-	size_t k = ttst_class(n);
-	return k <= TTST_NCLASS ? k * 16 : (n + sizeof(struct ttst_head) + 8 + 15) & ~15ull;
-}
-
 /* Bytes of glibc chunks the heap counterparts will take, with a margin for
- * types that grow (kvstore: +39%, trailers and all). */
+ * types that grow (kvstore: +39%, trailers and all); the source's count if
+ * it has one (the image's reader counts them while it checks the objects). */
 static uint64_t room_needed(const struct xf *x)
 {
-	uint64_t sum = 0;
-	for (size_t i = 0; i < x->src->nobjs; i++) {
+	uint64_t sum = x->src->heap_chunks;
+	for (size_t i = 0; !sum && i < x->src->nobjs; i++) {
 		const struct ttst_src_obj *so = &x->src->objs[i];
 		if (so->kind == TTST_OBJ_HEAP && so->tu < x->src->ntus)
-			sum += chunk_for(so->size);
+			sum += ttst_chunk_bytes(so->size);
 	}
 	return sum + sum / 2;
 }
@@ -411,7 +403,7 @@ static uintptr_t room_chunk(struct xf_room *r, uint64_t cs)
  * caller allocates it as usual). */
 static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_t n)
 {
-	uint64_t cs = chunk_for(n);
+	uint64_t cs = ttst_chunk_bytes(n);
 	uintptr_t c = cs <= ROOM_CARVE_MAX ? room_chunk(r, cs) : 0;
 	if (!c)
 		return NULL;
