@@ -273,34 +273,49 @@ static int map_local(struct xf *x, size_t i, struct xf_smap *count)
 	return map_var(x, i, r, &x->here[h]);
 }
 
+/* The two halves' lists of objects to transfer (map_heap_par): half h
+ * wrote n[h] indices to x->xfer from its first index at[h] on. */
+struct heap_lists {
+	size_t at[2], n[2];
+};
+
 /* Maps the heap objects among [lo, hi) whose sites are decided (validation:
- * counterparts are reserved addresses, taken from each thread's own arena). */
+ * counterparts are reserved addresses, taken from each thread's own arena),
+ * and lists the objects of [lo, hi) to transfer in x->xfer from lo on
+ * (there are at most hi - lo: the halves' lists do not overlap). */
 static int heap_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 {
-	(void)ctx;
+	struct heap_lists *l = ctx;
+	size_t n = 0;
 	for (size_t i = lo; i < hi; i++) {
 		uint8_t k = x->src->objs[i].kind;
 		if ((k == TTST_OBJ_HEAP || k == TTST_OBJ_MMAP) && xf_map_heap(x, i) < 0)
 			return -1;
+		if (x->o[i].state == XS_XFER)
+			x->xfer[lo + n++] = (uint32_t)i;
 	}
+	int h = lo != 0;
+	l->at[h] = lo;
+	l->n[h] = n;
 	return 0;
 }
 
 /* Validation maps its heap objects on two threads: this thread first maps
  * the other objects and decides every site (the shared part: plans, shapes,
  * the locals' count), then both threads map the heap objects of one half
- * each, and the list to transfer is rebuilt in address order. */
+ * each and list that half's objects to transfer (in address order: the
+ * second list then moves down to the end of the first). */
 static int map_heap_par(struct xf *x)
 {
+	struct heap_lists l = {{0, 0}, {0, 0}};
 	x->xfer_later = 1;
-	int r = xf_par_run(x, NULL, x->src->nobjs, heap_range, NULL);
+	int r = xf_par_run(x, NULL, x->src->nobjs, heap_range, &l);
 	x->xfer_later = 0;
 	if (r < 0)
 		return -1;
-	x->nxfer = 0;
-	for (size_t i = 0; i < x->src->nobjs; i++)
-		if (x->o[i].state == XS_XFER)
-			x->xfer[x->nxfer++] = (uint32_t)i;
+	if (l.n[1])
+		memmove(x->xfer + l.n[0], x->xfer + l.at[1], l.n[1] * sizeof *x->xfer);
+	x->nxfer = l.n[0] + l.n[1];
 	return 0;
 }
 
