@@ -16,7 +16,7 @@ struct ttst_update_args {
 	char **argv; /* argc entries + NULL */
 	char *buf;   /* copy of the payload's strings */
 	uint64_t objs; /* not in the payload: about how many objects the started process will
-			  receive (v1 sets it for v1'; 0 = unknown) */
+			  receive (v1 sets it for v2 and v1'; 0 = unknown) */
 };
 
 /* Decodes a payload of len bytes into a (the caller frees it with

@@ -113,20 +113,6 @@ void *xf_big_alloc(size_t n)
 	return a + BIG_HDR;
 }
 
-void xf_big_free(void *p)
-{
-	if (!p)
-		return;
-	char *a = (char *)p - BIG_HDR;
-	size_t len;
-	memcpy(&len, a, sizeof len);
-	if (a == prep.base) { /* the prepared memory: its thread may still touch it */
-		prep_join();
-		prep.base = NULL;
-	}
-	munmap(a, len);
-}
-
 void *xf_big_detach(void *p, size_t *len)
 {
 	char *a = (char *)p - BIG_HDR;
@@ -136,6 +122,15 @@ void *xf_big_detach(void *p, size_t *len)
 		prep.base = NULL;
 	}
 	return a;
+}
+
+void xf_big_free(void *p)
+{
+	if (!p)
+		return;
+	size_t len;
+	void *a = xf_big_detach(p, &len);
+	munmap(a, len);
 }
 
 char *xf_strdup(const char *s)
