@@ -40,6 +40,42 @@ static int ensure_chunk(uint32_t i)
 	return 0;
 }
 
+int ttst_slot_reserve(uint64_t n, void **lo, size_t *len)
+{
+	uint64_t first = __atomic_load_n(&ttst_slot_bump, __ATOMIC_RELAXED), last = first + n;
+	*lo = NULL;
+	*len = 0;
+	if (last > TTST_SLOT_MAX)
+		last = TTST_SLOT_MAX;
+	uint32_t c0 = (uint32_t)(first >> TTST_SLOT_CHUNK_BITS), c1 = c0;
+	while (c0 < TTST_SLOT_CHUNKS && __atomic_load_n(&ttst_slot_dir[c0], __ATOMIC_ACQUIRE))
+		c0++; /* chunks exist up to here */
+	while (((uint64_t)c1 << TTST_SLOT_CHUNK_BITS) < last)
+		c1++;
+	if (c0 >= c1)
+		return 0;
+	size_t bytes = TTST_SLOT_CHUNK * sizeof(uint64_t);
+	char *m = mmap(NULL, (size_t)(c1 - c0) * bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	int lost = 0;
+	for (uint32_t c = c0; c < c1; c++) {
+		uint64_t *expect = NULL;
+		char *part = m + (size_t)(c - c0) * bytes;
+		if (!__atomic_compare_exchange_n(&ttst_slot_dir[c], &expect, (uint64_t *)part, 0,
+						 __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+			munmap(part, bytes); /* another thread made this one meanwhile */
+			lost = 1;
+		}
+	}
+	if (!lost) { /* whole: the caller may populate it */
+		*lo = m;
+		*len = (size_t)(c1 - c0) * bytes;
+	}
+	return 0;
+}
+
 /* Links slots s[0..n) into one batch and pushes it on the global list (lock held). */
 static void push_batch_locked(const uint32_t *s, uint32_t n)
 {

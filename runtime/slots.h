@@ -84,6 +84,13 @@ static inline void ttst_slot_put(struct ttst_tls *t, uint32_t i, uint64_t *e)
 	t->slots[t->nslots++] = i;
 }
 
+/* Makes the table's chunks for the next n slots now, in one mapping (the
+ * update's transfer makes millions of blocks at once: a mapping per 64K
+ * slots then waits behind the thread populating the new heap).  Sets
+ * [*lo, *lo + *len) to the new mapping (len 0: none, or not in one piece); 0, or
+ * -1 if mmap failed (the chunks are then made as slots are taken). */
+int ttst_slot_reserve(uint64_t n, void **lo, size_t *len);
+
 /* Calls fn(entry, slot, arg) for every live block; stops when fn returns
  * non-zero and returns that value.  Only valid while every thread that
  * allocates is quiescent (or in a single-threaded program). */

@@ -27,8 +27,19 @@ _Static_assert(offsetof(struct ttst_image_obj, kind) == offsetof(struct ttst_src
 #define MAX_IOV 1024
 #define CHUNK (1u << 30) /* bytes per iovec: process_vm_readv returns ssize_t */
 
-/* Reads through v1: READ requests answered in its window.  Returns 0 or -1. */
+static int chan_read_locked(struct ttst_update_src *s, uint64_t addr, void *buf, size_t n);
+
+/* Reads through v1: READ requests answered in its window, one at a time.
+ * Returns 0 or -1. */
 static int chan_read(struct ttst_update_src *s, uint64_t addr, void *buf, size_t n)
+{
+	pthread_mutex_lock(&s->chan_lock);
+	int r = chan_read_locked(s, addr, buf, n);
+	pthread_mutex_unlock(&s->chan_lock);
+	return r;
+}
+
+static int chan_read_locked(struct ttst_update_src *s, uint64_t addr, void *buf, size_t n)
 {
 	char err[256];
 	if (!s->msg && !(s->msg = __libc_malloc(sizeof *s->msg))) {
@@ -38,7 +49,7 @@ static int chan_read(struct ttst_update_src *s, uint64_t addr, void *buf, size_t
 	while (n) {
 		struct ttst_ch_read r = {addr, n < TTST_CH_WINDOW ? n : TTST_CH_WINDOW};
 		struct ttst_ch_data d;
-		s->syscalls++;
+		__atomic_add_fetch(&s->syscalls, 1, __ATOMIC_RELAXED);
 		if (ttst_chan_send(s->chan, TTST_CH_READ, &r, sizeof r, -1) < 0 ||
 		    ttst_chan_recv(s->chan, s->msg, ttst_chan_now_ms() + 3600000, err, sizeof err) <
 			1 ||
@@ -70,8 +81,8 @@ static int chan_read(struct ttst_update_src *s, uint64_t addr, void *buf, size_t
 int ttst_update_src_read(void *ctx, uint64_t addr, void *buf, size_t n)
 {
 	struct ttst_update_src *s = ctx;
-	s->reads++;
-	if (s->via_chan)
+	__atomic_add_fetch(&s->reads, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&s->via_chan, __ATOMIC_RELAXED))
 		return chan_read(s, addr, buf, n);
 	while (n) {
 		struct iovec local[MAX_IOV], remote[MAX_IOV];
@@ -82,15 +93,15 @@ int ttst_update_src_read(void *ctx, uint64_t addr, void *buf, size_t n)
 			remote[k] = (struct iovec){(void *)(uintptr_t)(addr + total), len};
 			total += len;
 		}
-		s->syscalls++;
+		__atomic_add_fetch(&s->syscalls, 1, __ATOMIC_RELAXED);
 		ssize_t r = process_vm_readv(s->pid, local, k, remote, k, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && (errno == EPERM || errno == ENOSYS) && s->chan >= 0) {
-			ttst_info("live update: process_vm_readv on pid %d refused (%s); reading "
-				  "through the update channel",
-				  (int)s->pid, strerror(errno));
-			s->via_chan = 1;
+			if (!__atomic_exchange_n(&s->via_chan, 1, __ATOMIC_RELAXED))
+				ttst_info("live update: process_vm_readv on pid %d refused (%s); "
+					  "reading through the update channel",
+					  (int)s->pid, strerror(errno));
 			return chan_read(s, addr, buf, n);
 		}
 		if (r < 0)
@@ -187,6 +198,7 @@ int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst
 			 char *err, size_t n)
 {
 	memset(s, 0, sizeof *s);
+	pthread_mutex_init(&s->chan_lock, NULL);
 	s->pid = pid;
 	s->chan = chan;
 	if (size < sizeof(struct ttst_image_hdr) || size > SIZE_MAX / 2) {
@@ -214,6 +226,7 @@ int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst
 		goto err;
 	s->src.read = ttst_update_src_read;
 	s->src.read_ctx = s;
+	s->src.read_mt = 1;
 	return 0;
 err:
 	ttst_update_src_free(s);
@@ -228,5 +241,6 @@ void ttst_update_src_free(struct ttst_update_src *s)
 		munmap((void *)s->window, TTST_CH_WINDOW);
 	__libc_free(s->msg);
 	__libc_free((void *)s->src.tus);
+	pthread_mutex_destroy(&s->chan_lock);
 	memset(s, 0, sizeof *s);
 }

@@ -4,6 +4,7 @@
 #define TTST_RT_UPDATE_SRC_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,10 +19,11 @@ struct ttst_update_src {
 	pid_t pid;	    /* process read by the reader */
 	int chan;	    /* update channel to it (READ requests), -1 for none */
 	int via_chan;	    /* process_vm_readv was refused: read through chan */
+	pthread_mutex_t chan_lock; /* one READ request at a time on chan */
 	const char *window; /* v1's read window (read-only shared mapping) */
 	struct ttst_chan_msg *msg;
-	uint64_t reads;	   /* read() calls */
-	uint64_t syscalls; /* process_vm_readv calls or READ requests */
+	uint64_t reads;	   /* read() calls (atomic: two threads read at once) */
+	uint64_t syscalls; /* process_vm_readv calls or READ requests (atomic) */
 };
 
 /* Maps the image in memfd fd (size bytes, from process pid, reachable on

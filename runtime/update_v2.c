@@ -205,7 +205,8 @@ static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct tts
 	memset(&orig, 0, sizeof orig);
 	orig.pid = parent;
 	orig.chan = chan;
-	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig};
+	pthread_mutex_init(&orig.chan_lock, NULL);
+	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig, 1};
 	struct ttst_xfer_opts o = {map,	 bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
 				   d,	 keep};
 	int r = ttst_xfer_run_opts(&src->src, &o, x);

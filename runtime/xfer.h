@@ -57,6 +57,7 @@ struct ttst_src {
 	 * (errno set) if any byte is unreadable. */
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
 	void *read_ctx;
+	int read_mt; /* read may run on two threads at once (else one at a time) */
 };
 
 /* Per-run counters and the first error, filled by the engine. */
@@ -116,6 +117,7 @@ struct ttst_xfer_ref {
 	/* Reads n bytes at addr of the original process; 0 or -1 (errno). */
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
 	void *read_ctx;
+	int read_mt; /* read may run on two threads at once (else one at a time) */
 };
 
 #define TTST_XFER_DIFF_SHOW 5 /* differences described in full */

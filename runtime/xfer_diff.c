@@ -487,10 +487,13 @@ struct diff_job {
 	struct ttst_xfer_diff part[2];
 };
 
-/* Reads n bytes of the original at a (one reader at a time). */
+/* Reads n bytes of the original at a (one reader at a time unless its
+ * reader allows two). */
 static int ref_read(struct xf *x, const struct ttst_xfer_ref *ref, uint64_t a, void *buf,
 		    size_t n)
 {
+	if (ref->read_mt)
+		return ref->read(ref->read_ctx, a, buf, n);
 	xf_par_lock(x);
 	int r = ref->read(ref->read_ctx, a, buf, n);
 	xf_par_unlock(x);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include "grow.h"
 #include "log.h"
 #include "sites.h"
+#include "slots.h"
 #include "threads.h"
 #include "ttst/interface.h"
 #include "xfer_int.h"
@@ -249,10 +251,16 @@ int xf_map_heap(struct xf *x, size_t i)
 	void *p;
 	if (x->ref)
 		p = arena_take(x, n);
-	else if (m->mmap && m->tu)
+	else if (m->mmap && m->tu) {
+		xf_room_hold(x, 1);
 		p = alloc_region(x, i, m, n);
-	else if (!x->room || !(p = room_alloc(x->room, m, n)))
+		xf_room_hold(x, 0);
+	}
+	else if (!x->room || !(p = room_alloc(x->room, m, n))) {
+		xf_room_hold(x, 1); /* glibc may map or extend its heap */
 		p = alloc_block(m, n); /* by this thread: the program's own arena */
+		xf_room_hold(x, 0);
+	}
 	if (!p)
 		return x->rep->error[0] ? -1
 					: xf_fail(x, "out of memory allocating the new copy of %s",
@@ -302,6 +310,7 @@ int xf_map_heap(struct xf *x, size_t i)
 #define CHUNK_NON_MAIN 0x4u
 
 struct xf_room {
+	uintptr_t slo, shi; /* first these: the object table's new chunks */
 	uintptr_t lo, hi;   /* pages to populate */
 	uintptr_t mlo, mhi; /* then these: the exported map (written at the end of the run) */
 	void **blk;	  /* the blocks (user pointers), carved in order */
@@ -310,14 +319,19 @@ struct xf_room {
 	uint64_t bits;	    /* flag bits of the next chunk's size word */
 	pthread_t th;
 	int stop, helper;
+	int hold; /* > 0: the update thread is about to take the mmap lock for writing */
 };
 
-/* Populates [lo, hi) in steps until r->stop; -1 if madvise failed. */
+/* Populates [lo, hi) in steps until r->stop, pausing while the update
+ * thread holds it (xf_room_hold); -1 if madvise failed. */
 static int populate(struct xf_room *r, uintptr_t lo, uintptr_t hi)
 {
 	for (uintptr_t p = lo; p < hi && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED);
 	     p += ROOM_STEP) {
 		size_t n = hi - p < ROOM_STEP ? hi - p : ROOM_STEP;
+		while (__atomic_load_n(&r->hold, __ATOMIC_ACQUIRE) > 0 &&
+		       !__atomic_load_n(&r->stop, __ATOMIC_RELAXED))
+			sched_yield();
 		if (madvise((void *)p, n, MADV_POPULATE_WRITE) < 0)
 			return -1; /* an old kernel: the faults happen as before */
 	}
@@ -327,7 +341,7 @@ static int populate(struct xf_room *r, uintptr_t lo, uintptr_t hi)
 static void *room_main(void *arg)
 {
 	struct xf_room *r = arg;
-	if (populate(r, r->lo, r->hi) == 0)
+	if (populate(r, r->slo, r->shi) == 0 && populate(r, r->lo, r->hi) == 0)
 		populate(r, r->mlo, r->mhi);
 	return NULL;
 }
@@ -419,6 +433,13 @@ static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_
 	return ttst_head_finish(p, 4, n, m->site, m->typed);
 }
 
+void xf_room_hold(struct xf *x, int on)
+{
+	struct xf_room *r = x->main ? x->main->room : x->room;
+	if (r && r->helper)
+		__atomic_add_fetch(&r->hold, on ? 1 : -1, __ATOMIC_ACQ_REL);
+}
+
 void xf_room_begin(struct xf *x)
 {
 	if (x->ref) /* validation reserves address space instead (above) */
@@ -444,6 +465,16 @@ void xf_room_begin(struct xf *x)
 		xf_free(r->blk);
 		xf_free(r);
 		return;
+	}
+	/* Each counterpart takes a slot of the object table; its chunks made
+	 * now, not one mmap per 64K slots while the helper populates (an mmap
+	 * waits for the mmap lock each populate step holds: ~40 ms of the map
+	 * phase at 1M keys) */
+	void *slo;
+	size_t slen;
+	if (ttst_slot_reserve(x->src->nobjs, &slo, &slen) == 0 && slen) {
+		r->slo = (uintptr_t)slo;
+		r->shi = r->slo + slen;
 	}
 	r->lo = ((uintptr_t)r->blk[0] + 4095) & ~(uintptr_t)4095;
 	r->hi = ((uintptr_t)r->blk[r->nblk - 1] + ROOM_BLOCK) & ~(uintptr_t)4095;

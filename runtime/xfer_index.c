@@ -357,7 +357,9 @@ int xf_index_build(struct xf *x)
 		r->dir = total;
 		total += r->ngran;
 	}
+	xf_room_hold(x, 1);
 	ix->dir = xf_big_alloc((total ? total : 1) * sizeof *ix->dir);
+	xf_room_hold(x, 0);
 	if (!ix->dir)
 		return xf_fail(x, "out of memory indexing %zu objects of the old version", n);
 	for (size_t k = 0; k < ix->nreg; k++)

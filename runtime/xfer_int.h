@@ -359,6 +359,10 @@ void xf_arena_merge(struct xf *x, struct xf *from);
  * back what was not used (xf_room_end). */
 void xf_room_begin(struct xf *x);
 void xf_room_end(struct xf *x);
+/* Pauses the room's populating thread (on: 1) while this thread maps memory
+ * (its madvise steps hold the mmap lock for reading: a mapping waits for them
+ * ~4 ms, until the kernel hands the lock over), and lets it go on (on: 0). */
+void xf_room_hold(struct xf *x, int on);
 /* Allocates the counterpart of lazy object i and queues it.  Returns 0 or -1. */
 int xf_materialize(struct xf *x, size_t i);
 

@@ -358,7 +358,9 @@ int xf_map_all(struct xf *x)
 	}
 	rc = later ? map_heap_par(x) : 0;
 out:
+	xf_room_hold(x, 1); /* freeing a large table may trim the heap */
 	xf_smap_free(&count);
+	xf_room_hold(x, 0);
 	return rc;
 }
 

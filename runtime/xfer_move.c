@@ -145,9 +145,13 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	return o->fresh ? xf_fuse_compare(x, i, d) : 0;
 }
 
-/* Reads n bytes of the source (one reader at a time: its reader keeps counters). */
+/* Reads n bytes of the source: both threads at once if its reader allows
+ * (process_vm_readv does: a thread waiting for the other's 8 MB read was
+ * idle), else one at a time. */
 static int src_read(struct xf *x, uint64_t addr, void *buf, size_t n)
 {
+	if (x->src->read_mt)
+		return x->src->read(x->src->read_ctx, addr, buf, n);
 	xf_par_lock(x);
 	int r = x->src->read(x->src->read_ctx, addr, buf, n);
 	xf_par_unlock(x);

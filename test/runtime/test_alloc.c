@@ -373,6 +373,40 @@ static void test_top_pad(void)
 	unsetenv("MALLOC_TOP_PAD_");
 }
 
+/* ttst_slot_reserve makes the chunks for the next n slots in one mapping,
+ * and blocks allocated afterwards take their slots there (no new chunk). */
+static void test_slot_reserve(void)
+{
+	uint32_t first = ttst_slot_used();
+	uint64_t n = 3 * TTST_SLOT_CHUNK;
+	void *lo;
+	size_t len;
+	CU_ASSERT_EQUAL_FATAL(ttst_slot_reserve(n, &lo, &len), 0);
+	uint32_t c0 = first >> TTST_SLOT_CHUNK_BITS, c1 = (uint32_t)((first + n - 1) >> TTST_SLOT_CHUNK_BITS);
+	for (uint32_t c = c0; c <= c1; c++)
+		CU_ASSERT_PTR_NOT_NULL(ttst_slot_dir[c]);
+	/* the chunk holding the first slot existed already unless first sat
+	 * on a chunk boundary; the rest are the new mapping, in order */
+	CU_ASSERT(len >= (size_t)(c1 - c0) * TTST_SLOT_CHUNK * sizeof(uint64_t));
+	CU_ASSERT_PTR_EQUAL(ttst_slot_dir[c1],
+			    (char *)lo + len - TTST_SLOT_CHUNK * sizeof(uint64_t));
+	/* nothing missing now: a second call maps nothing */
+	CU_ASSERT_EQUAL(ttst_slot_reserve(n, &lo, &len), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT_PTR_NULL(lo);
+	/* the reserved chunks take blocks: entries written, lookups find them */
+	enum { K = 70000 };
+	void **p = malloc(K * sizeof *p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (int i = 0; i < K; i++)
+		p[i] = malloc(24);
+	for (int i = 0; i < K; i += 997)
+		check_block(p[i], 24, 0);
+	for (int i = 0; i < K; i++)
+		free(p[i]);
+	free(p);
+}
+
 int add_alloc_tests(void)
 {
 	CU_pSuite s = CU_add_suite("allocator", NULL, NULL);
@@ -383,7 +417,8 @@ int add_alloc_tests(void)
 	    !CU_add_test(s, "small-block cache", test_cache) ||
 	    !CU_add_test(s, "small mmapped chunks", test_small_mmapped) ||
 	    !CU_add_test(s, "libc blocks enumerated", test_libc_blocks) ||
-	    !CU_add_test(s, "top pad as the program has it", test_top_pad))
+	    !CU_add_test(s, "top pad as the program has it", test_top_pad) ||
+	    !CU_add_test(s, "object table chunks made ahead", test_slot_reserve))
 		return -1;
 	return 0;
 }

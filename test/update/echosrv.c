@@ -22,7 +22,8 @@
  *                          the ticker's first blocking read
  * Protocol, one line each: "inc" -> "count=N", "get" -> "count=N",
  * "ver" -> "version=V pid=P mode=M", "ticks" -> "ticks=N" (ticker rounds),
- * "quit" closes.  usage: echosrv PORTFILE
+ * "fill N" -> "items=T" (N more heap nodes on a list: state with many
+ * objects), "sum" -> "items=T sum=S" (walks the list), "quit" closes.  usage: echosrv PORTFILE
  * (listens on an ephemeral port and writes it to PORTFILE; during an update
  * bind() returns the old version's socket, so the port stays the same).
  */
@@ -71,6 +72,12 @@ static int g_conns[MAX_CONNS];	     /* connected clients, -1 = free */
 static char g_inbuf[MAX_CONNS][128]; /* partial lines */
 static int g_inlen[MAX_CONNS];
 static long g_ticks; /* rounds of the ticker thread */
+struct item {
+	long v;
+	struct item *next;
+};
+static struct item *g_items; /* "fill": the newest first */
+static long g_nitems;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t g_started_cv = PTHREAD_COND_INITIALIZER;
 static int g_started;
@@ -143,7 +150,23 @@ static int answer(int i, const char *line)
 	else if (!strcmp(line, "ticks"))
 		n = snprintf(out, sizeof out, "ticks=%ld\n",
 			     __atomic_load_n(&g_ticks, __ATOMIC_RELAXED));
-	else if (!strcmp(line, "quit"))
+	else if (!strncmp(line, "fill ", 5)) {
+		long k = atol(line + 5);
+		for (long j = 0; j < k && j < 1000000; j++) {
+			struct item *it = malloc(sizeof *it);
+			if (!it)
+				break;
+			it->v = ++g_nitems;
+			it->next = g_items;
+			g_items = it;
+		}
+		n = snprintf(out, sizeof out, "items=%ld\n", g_nitems);
+	} else if (!strcmp(line, "sum")) {
+		long t = 0, sum = 0;
+		for (const struct item *it = g_items; it; it = it->next, t++)
+			sum += it->v;
+		n = snprintf(out, sizeof out, "items=%ld sum=%ld\n", t, sum);
+	} else if (!strcmp(line, "quit"))
 		return -1;
 	else
 		n = snprintf(out, sizeof out, "error unknown command\n");
