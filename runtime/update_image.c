@@ -283,6 +283,7 @@ int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write)
 static int flush(struct build *b)
 {
 	off_t off = (off_t)(b->off_area + b->written * sizeof *b->out);
+	ttst_image_writing((uint64_t)off + b->nout * sizeof *b->out);
 	if (b->nout && ttst_fd_rw_all(b->fd, b->out, b->nout * sizeof *b->out, off, 1) < 0)
 		return -1;
 	b->written += b->nout;
@@ -301,6 +302,7 @@ static int emit(struct build *b, const struct ttst_image_obj *r, size_t n)
 		return 0;
 	}
 	off_t off = (off_t)(b->off_area + b->written * sizeof *r); /* long run: directly */
+	ttst_image_writing((uint64_t)off + n * sizeof *r);
 	if (ttst_fd_rw_all(b->fd, (void *)r, n * sizeof *r, off, 1) < 0)
 		return -1;
 	b->written += n;

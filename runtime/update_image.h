@@ -39,6 +39,9 @@ int ttst_image_open_ahead(uint64_t nobjs);
 void ttst_image_prealloc(int fd, uint64_t nobjs);
 void ttst_image_prealloc_async(uint64_t nobjs, int pool);
 uint64_t ttst_image_estimate(void);
+/* The build tells the allocation how far it has written the object list
+ * (off: bytes from the memfd's start): the allocation stops short of it. */
+void ttst_image_writing(uint64_t off);
 
 /* Gives the next build the private anonymous mapping [m, m + len), whose
  * pages are already there, to collect its records in (taking fresh pages

@@ -34,8 +34,11 @@ static struct {
 	pthread_t th;
 	void *gift; /* memory given for the next pool (ttst_image_give), its pages touched */
 	size_t gift_len;
+	uint64_t wpos; /* the object list is written up to here (WPOS_NONE: not yet) */
 } pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0,
-	 NULL, 0};
+	 NULL, 0, UINT64_MAX};
+
+#define WPOS_NONE UINT64_MAX
 
 /* A pool for n heap records (pages used as they come), or NULL. */
 static struct ttst_image_obj *map_pool(size_t n)
@@ -57,6 +60,7 @@ int ttst_image_open_ahead(uint64_t nobjs)
 	}
 	int d = pre.fd >= 0 ? fcntl(pre.fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pre.busy += d >= 0;
+	__atomic_store_n(&pre.wpos, WPOS_NONE, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pre.lock);
 	return d;
 }
@@ -68,7 +72,14 @@ uint64_t ttst_image_estimate(void)
 	return (uint64_t)ttst_slot_used() + ttst_locals_count() + nregions + 4096;
 }
 
-#define PREALLOC_STEP (2u << 20) /* bytes per fallocate: writes to the memfd wait for less */
+#define PREALLOC_STEP (2u << 20)	   /* bytes per fallocate while the records are collected */
+#define PREALLOC_STEP_WRITING (256u << 10) /* once written: each holds the memfd's lock less */
+#define PREALLOC_LEAD (1u << 20)	   /* the writer this close allocates the rest itself */
+
+void ttst_image_writing(uint64_t off)
+{
+	__atomic_store_n(&pre.wpos, off, __ATOMIC_RELAXED);
+}
 
 void ttst_image_prealloc(int fd, uint64_t nobjs)
 {
@@ -86,10 +97,22 @@ void ttst_image_prealloc(int fd, uint64_t nobjs)
 		if (madvise(pool + off, plen - off < PREALLOC_STEP ? plen - off : PREALLOC_STEP,
 			    MADV_POPULATE_WRITE) < 0)
 			break;
-	off_t size = (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20));
-	for (off_t off = 0; off < size; off += PREALLOC_STEP)
-		if (fallocate(fd, 0, off, PREALLOC_STEP) < 0)
+	/* The memfd from its end down: the image thread writes the object list
+	 * from the front once it is collected, each pwrite waiting for the
+	 * memfd's lock that a fallocate holds (from the front, the writer
+	 * followed the allocation, waiting ~15 ms of its ~20 at 1M keys);
+	 * where the two would meet, the writer allocates the rest. */
+	off_t end = (off_t)(nobjs * sizeof(struct ttst_image_obj) + (1u << 20));
+	while (end > 0) {
+		uint64_t w = __atomic_load_n(&pre.wpos, __ATOMIC_RELAXED);
+		off_t step = w == WPOS_NONE ? PREALLOC_STEP : PREALLOC_STEP_WRITING;
+		off_t start = end > step ? end - step : 0;
+		if (w != WPOS_NONE && (uint64_t)start < w + PREALLOC_LEAD)
 			break;
+		if (fallocate(fd, 0, start, end - start) < 0)
+			break;
+		end = start;
+	}
 	close(fd);
 	pthread_mutex_lock(&pre.lock);
 	pre.busy--;
