@@ -4,6 +4,8 @@
 #include "threads.h"
 
 #include <dlfcn.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -42,6 +44,52 @@ int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg)
 	int r = ttst_real_pthread_create(th, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+/* A helper started by ttst_runtime_thread_beside: it restores the affinity
+ * it was created without, then runs. */
+struct beside {
+	void *(*fn)(void *);
+	void *arg;
+	cpu_set_t mask;
+};
+
+static void *beside_main(void *p)
+{
+	struct beside b = *(struct beside *)p;
+	__libc_free(p);
+	sched_setaffinity(0, sizeof b.mask, &b.mask); /* it runs elsewhere already */
+	return b.fn(b.arg);
+}
+
+int ttst_runtime_thread_beside(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	int cpu = sched_getcpu();
+	struct beside *b = cpu >= 0 ? __libc_malloc(sizeof *b) : NULL;
+	if (!b || sched_getaffinity(0, sizeof b->mask, &b->mask) < 0 ||
+	    CPU_COUNT(&b->mask) < 2 || !CPU_ISSET(cpu, &b->mask)) {
+		__libc_free(b);
+		return ttst_runtime_thread(th, fn, arg);
+	}
+	b->fn = fn;
+	b->arg = arg;
+	cpu_set_t other = b->mask;
+	CPU_CLR(cpu, &other);
+	pthread_attr_t attr;
+	int r = pthread_attr_init(&attr);
+	if (r == 0 && (r = pthread_attr_setaffinity_np(&attr, sizeof other, &other)) == 0) {
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		r = ttst_real_pthread_create(th, &attr, beside_main, b);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		__libc_free(b);
+		return ttst_runtime_thread(th, fn, arg);
+	}
+	return 0;
 }
 
 static void add(struct ttst_thread *t)

@@ -51,6 +51,12 @@ int ttst_real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
  * Returns 0 or an errno value (as pthread_create). */
 int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg);
 
+/* ttst_runtime_thread for a helper that works beside the caller: created
+ * to run on another CPU than the caller's (then free to move).  A new
+ * thread otherwise starts on the caller's CPU when the other is busy at
+ * that moment, and stays there ~10-20 ms after the other goes idle. */
+int ttst_runtime_thread_beside(pthread_t *th, void *(*fn)(void *), void *arg);
+
 void ttst_threads_fork_prepare(void);
 void ttst_threads_fork_parent(void);
 void ttst_threads_fork_child(void);

@@ -488,7 +488,7 @@ static int collect(struct build *b, struct build *h, int *two)
 	pthread_t th;
 	*two = 0;
 	if (used < PAR_SLOTS || sysconf(_SC_NPROCESSORS_ONLN) < 2 || second_half(b, h) < 0 ||
-	    ttst_runtime_thread(&th, half_main, &w) != 0)
+	    ttst_runtime_thread_beside(&th, half_main, &w) != 0)
 		return ttst_registry_foreach(add_obj, b) == 0 ? 0 : -1;
 	*two = 1;
 	int r = ttst_registry_foreach_part(0, w.mid, add_obj, b);

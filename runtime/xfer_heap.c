@@ -482,7 +482,7 @@ void xf_room_begin(struct xf *x)
 		r->mlo = (uintptr_t)x->map;
 		r->mhi = r->mlo + x->src->nobjs * sizeof *x->map;
 	}
-	r->helper = r->hi > r->lo && ttst_runtime_thread(&r->th, room_main, r) == 0;
+	r->helper = r->hi > r->lo && ttst_runtime_thread_beside(&r->th, room_main, r) == 0;
 	ttst_debug("transfer: counterparts carved from %zu blocks (%llu MB)%s", r->nblk,
 		   (unsigned long long)(((uint64_t)r->nblk * ROOM_BLOCK) >> 20),
 		   r->helper ? ", populated ahead" : "");

@@ -138,7 +138,7 @@ int xf_par_run(struct xf *x, const uint32_t *idx, size_t n, xf_par_fn fn, void *
 	j->q = idx ? &q : NULL;
 	x->lock = &lock;
 	xf_room_hold(x, 1); /* a new thread's stack is mapped */
-	int created = ttst_runtime_thread(&th, job_main, j) == 0;
+	int created = ttst_runtime_thread_beside(&th, job_main, j) == 0;
 	xf_room_hold(x, 0);
 	if (!created) {
 		x->lock = NULL;

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,11 +313,52 @@ static void test_thread_exit(void)
 	close(p[1]);
 }
 
+/* What a helper started beside its caller saw when it ran. */
+struct beside_seen {
+	int cpu;
+	cpu_set_t mask;
+};
+
+static void *beside_fn(void *arg)
+{
+	struct beside_seen *b = arg;
+	b->cpu = sched_getcpu();
+	sched_getaffinity(0, sizeof b->mask, &b->mask);
+	return NULL;
+}
+
+/* ttst_runtime_thread_beside starts the helper on another CPU than the
+ * caller's and gives it the caller's affinity back once it runs (a trial
+ * counts when the caller did not move while starting it). */
+static void test_thread_beside(void)
+{
+	cpu_set_t all;
+	CU_ASSERT_FATAL(sched_getaffinity(0, sizeof all, &all) == 0);
+	if (CPU_COUNT(&all) < 2)
+		return; /* one CPU: a plain runtime thread (nothing to check) */
+	int valid = 0;
+	for (int trial = 0; trial < 20 && valid < 5; trial++) {
+		struct beside_seen b = {-1, {{0}}};
+		pthread_t th;
+		int before = sched_getcpu();
+		CU_ASSERT_FATAL(ttst_runtime_thread_beside(&th, beside_fn, &b) == 0);
+		int after = sched_getcpu();
+		pthread_join(th, NULL);
+		if (before != after)
+			continue;
+		valid++;
+		CU_ASSERT(b.cpu >= 0 && b.cpu != before);
+		CU_ASSERT(CPU_EQUAL(&b.mask, &all));
+	}
+	CU_ASSERT(valid > 0);
+}
+
 int add_threads_tests(void)
 {
 	CU_pSuite s = CU_add_suite("threads", NULL, NULL);
 	if (!s || !CU_add_test(s, "4 threads vs shadow", test_threads) ||
-	    !CU_add_test(s, "thread exit deregisters", test_thread_exit))
+	    !CU_add_test(s, "thread exit deregisters", test_thread_exit) ||
+	    !CU_add_test(s, "helper started beside its caller", test_thread_beside))
 		return -1;
 	return 0;
 }
