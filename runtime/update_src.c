@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "log.h"
 #include "registry.h"
+#include "threads.h"
 #include "ttst/meta.h"
 #include "ttst/proto.h"
 
@@ -162,33 +163,77 @@ static int check_tus(struct ttst_update_src *s, const struct ttst_image_hdr *h, 
 	return 0;
 }
 
-/* Checks that every object names an existing record / site and that the
- * list is sorted; counts the chunk bytes of the heap objects with a site
- * (the transfer takes that room for their counterparts: one pass less). */
-static int check_objs(struct ttst_update_src *s, char *err, size_t n)
+/* Checks objects [lo, hi) of s (each names an existing record / site; the
+ * list is sorted); adds the chunk bytes of the heap objects with a site to
+ * *chunks.  Returns the first bad object's index and sets *why, or hi. */
+static size_t check_range(const struct ttst_update_src *s, size_t lo, size_t hi,
+			  uint64_t *chunks, const char **why)
 {
 	const struct ttst_src_obj *o = s->src.objs;
-	uint64_t chunks = 0;
-	for (size_t i = 0; i < s->src.nobjs; i++) {
+	uint64_t sum = 0;
+	size_t i;
+	*why = NULL;
+	for (i = lo; i < hi && !*why; i++) {
 		if (o[i].kind == TTST_OBJ_HEAP && o[i].tu != UINT32_MAX)
-			chunks += ttst_chunk_bytes(o[i].size);
-		const char *why = NULL;
+			sum += ttst_chunk_bytes(o[i].size);
 		int heap = o[i].kind == TTST_OBJ_HEAP || o[i].kind == TTST_OBJ_MMAP;
 		if (o[i].kind > TTST_OBJ_MMAP)
-			why = "unknown kind";
+			*why = "unknown kind";
 		else if (i && o[i].addr < o[i - 1].addr)
-			why = "not sorted by address";
+			*why = "not sorted by address";
 		else if (o[i].tu == UINT32_MAX ? !heap : o[i].tu >= s->src.ntus)
-			why = "TU index out of range";
+			*why = "TU index out of range";
 		else if (o[i].tu != UINT32_MAX &&
 			 o[i].index >=
 			     (heap ? s->src.tus[o[i].tu]->nsites : s->src.tus[o[i].tu]->nstatics))
-			why = heap ? "site index out of range" : "static index out of range";
-		if (why) {
-			snprintf(err, n, "state image from v1: object %zu at 0x%llx: %s", i,
-				 (unsigned long long)o[i].addr, why);
-			return -1;
+			*why = heap ? "site index out of range" : "static index out of range";
+	}
+	*chunks += sum;
+	return *why ? i - 1 : hi;
+}
+
+#define CHECK_PAR_MIN 100000 /* objects: fewer are checked on one thread */
+
+struct check_half {
+	const struct ttst_update_src *s;
+	size_t lo, hi, bad;
+	uint64_t chunks;
+	const char *why;
+};
+
+static void *check_main(void *arg)
+{
+	struct check_half *h = arg;
+	h->bad = check_range(h->s, h->lo, h->hi, &h->chunks, &h->why);
+	return NULL;
+}
+
+/* Checks every object (check_range: the second half on a helper thread when
+ * there are many, the first pass over the image's pages) and counts the
+ * chunk bytes of the heap objects with a site (the transfer takes that room
+ * for their counterparts: one pass less). */
+static int check_objs(struct ttst_update_src *s, char *err, size_t n)
+{
+	size_t nobjs = s->src.nobjs, bad;
+	uint64_t chunks = 0;
+	const char *why;
+	struct check_half h = {s, nobjs / 2, nobjs, nobjs, 0, NULL};
+	pthread_t th;
+	int two = nobjs >= CHECK_PAR_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+		  ttst_runtime_thread_beside(&th, check_main, &h) == 0;
+	bad = check_range(s, 0, two ? h.lo : nobjs, &chunks, &why);
+	if (two) {
+		pthread_join(th, NULL);
+		chunks += h.chunks;
+		if (!why && h.why) { /* the first half's error, if any, comes first */
+			bad = h.bad;
+			why = h.why;
 		}
+	}
+	if (why) {
+		snprintf(err, n, "state image from v1: object %zu at 0x%llx: %s", bad,
+			 (unsigned long long)s->src.objs[bad].addr, why);
+		return -1;
 	}
 	s->src.heap_chunks = chunks;
 	return 0;

@@ -32,6 +32,7 @@ int add_alloc_tests(void);
 int add_foreign_tests(void);
 int add_registry_tests(void);
 int add_threads_tests(void);
+int add_image_src_tests(void);
 int add_options_tests(void);
 
 /* The registered fixture module: two TU blobs in one section (fixture_module). */
