@@ -47,11 +47,10 @@ int ttst_slot_reserve(uint64_t n, void **lo, size_t *len)
 	*len = 0;
 	if (last > TTST_SLOT_MAX)
 		last = TTST_SLOT_MAX;
-	uint32_t c0 = (uint32_t)(first >> TTST_SLOT_CHUNK_BITS), c1 = c0;
-	while (c0 < TTST_SLOT_CHUNKS && __atomic_load_n(&ttst_slot_dir[c0], __ATOMIC_ACQUIRE))
+	uint32_t c0 = (uint32_t)(first >> TTST_SLOT_CHUNK_BITS);
+	uint32_t c1 = (uint32_t)((last + TTST_SLOT_CHUNK - 1) >> TTST_SLOT_CHUNK_BITS);
+	while (c0 < c1 && __atomic_load_n(&ttst_slot_dir[c0], __ATOMIC_ACQUIRE))
 		c0++; /* chunks exist up to here */
-	while (((uint64_t)c1 << TTST_SLOT_CHUNK_BITS) < last)
-		c1++;
 	if (c0 >= c1)
 		return 0;
 	size_t bytes = TTST_SLOT_CHUNK * sizeof(uint64_t);

@@ -36,14 +36,21 @@ int ttst_real_pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*
 	return f(th, attr, fn, arg);
 }
 
-int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+/* Creates a thread with every signal blocked (they are the program's). */
+static int create_blocked(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+			  void *arg)
 {
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = ttst_real_pthread_create(th, NULL, fn, arg);
+	int r = ttst_real_pthread_create(th, attr, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+int ttst_runtime_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	return create_blocked(th, NULL, fn, arg);
 }
 
 /* A helper started by ttst_runtime_thread_beside: it restores the affinity
@@ -77,13 +84,8 @@ int ttst_runtime_thread_beside(pthread_t *th, void *(*fn)(void *), void *arg)
 	CPU_CLR(cpu, &other);
 	pthread_attr_t attr;
 	int r = pthread_attr_init(&attr);
-	if (r == 0 && (r = pthread_attr_setaffinity_np(&attr, sizeof other, &other)) == 0) {
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		r = ttst_real_pthread_create(th, &attr, beside_main, b);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	if (r == 0 && (r = pthread_attr_setaffinity_np(&attr, sizeof other, &other)) == 0)
+		r = create_blocked(th, &attr, beside_main, b);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		__libc_free(b);

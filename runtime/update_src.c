@@ -171,9 +171,8 @@ static size_t check_range(const struct ttst_update_src *s, size_t lo, size_t hi,
 {
 	const struct ttst_src_obj *o = s->src.objs;
 	uint64_t sum = 0;
-	size_t i;
 	*why = NULL;
-	for (i = lo; i < hi && !*why; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		if (o[i].kind == TTST_OBJ_HEAP && o[i].tu != UINT32_MAX)
 			sum += ttst_chunk_bytes(o[i].size);
 		int heap = o[i].kind == TTST_OBJ_HEAP || o[i].kind == TTST_OBJ_MMAP;
@@ -187,9 +186,11 @@ static size_t check_range(const struct ttst_update_src *s, size_t lo, size_t hi,
 			 o[i].index >=
 			     (heap ? s->src.tus[o[i].tu]->nsites : s->src.tus[o[i].tu]->nstatics))
 			*why = heap ? "site index out of range" : "static index out of range";
+		if (*why)
+			return i;
 	}
 	*chunks += sum;
-	return *why ? i - 1 : hi;
+	return hi;
 }
 
 #define CHECK_PAR_MIN 100000 /* objects: fewer are checked on one thread */
@@ -239,13 +240,18 @@ static int check_objs(struct ttst_update_src *s, char *err, size_t n)
 	return 0;
 }
 
-int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst_update_src *s,
-			 char *err, size_t n)
+void ttst_update_src_reader(struct ttst_update_src *s, pid_t pid, int chan)
 {
 	memset(s, 0, sizeof *s);
 	pthread_mutex_init(&s->chan_lock, NULL);
 	s->pid = pid;
 	s->chan = chan;
+}
+
+int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst_update_src *s,
+			 char *err, size_t n)
+{
+	ttst_update_src_reader(s, pid, chan);
 	if (size < sizeof(struct ttst_image_hdr) || size > SIZE_MAX / 2) {
 		snprintf(err, n, "state image from v1: impossible size %llu",
 			 (unsigned long long)size);

@@ -34,6 +34,10 @@ struct ttst_update_src {
 int ttst_update_src_open(int fd, uint64_t size, pid_t pid, int chan, struct ttst_update_src *s,
 			 char *err, size_t n);
 
+/* Sets s up as a reader of process pid's memory only (no image: reads with
+ * ttst_update_src_read, falling back to chan); free with ttst_update_src_free. */
+void ttst_update_src_reader(struct ttst_update_src *s, pid_t pid, int chan);
+
 /* Unmaps the image and frees the TU table. */
 void ttst_update_src_free(struct ttst_update_src *s);
 

@@ -202,10 +202,7 @@ static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct tts
 	       struct ttst_xfer_diff *d, void **keep)
 {
 	struct ttst_update_src orig; /* v1's memory, for the comparison */
-	memset(&orig, 0, sizeof orig);
-	orig.pid = parent;
-	orig.chan = chan;
-	pthread_mutex_init(&orig.chan_lock, NULL);
+	ttst_update_src_reader(&orig, parent, chan);
 	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig, 1};
 	struct ttst_xfer_opts o = {map,	 bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
 				   d,	 keep};

@@ -255,8 +255,7 @@ int xf_map_heap(struct xf *x, size_t i)
 		xf_room_hold(x, 1);
 		p = alloc_region(x, i, m, n);
 		xf_room_hold(x, 0);
-	}
-	else if (!x->room || !(p = room_alloc(x->room, m, n))) {
+	} else if (!x->room || !(p = room_alloc(x->room, m, n))) {
 		xf_room_hold(x, 1); /* glibc may map or extend its heap */
 		p = alloc_block(m, n); /* by this thread: the program's own arena */
 		xf_room_hold(x, 0);

@@ -22,14 +22,15 @@
  * 64 apart; bad1 / bad2 (if < NOBJS) get an unknown kind / go out of order. */
 static int make_image(size_t bad1, size_t bad2, uint64_t *size)
 {
-	struct ttst_image_hdr h = {TTST_IMAGE_MAGIC, TTST_IMAGE_VERSION, 0, (int32_t)getpid(), 0,
-				   sizeof h, NOBJS, sizeof h};
+	struct ttst_image_hdr h = {
+	    TTST_IMAGE_MAGIC, TTST_IMAGE_VERSION, 0, (int32_t)getpid(), 0, sizeof h, NOBJS,
+	    sizeof h};
 	h.size = sizeof h + (uint64_t)NOBJS * sizeof(struct ttst_image_obj);
 	struct ttst_image_obj *o = calloc(NOBJS, sizeof *o);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	for (size_t i = 0; i < NOBJS; i++)
 		o[i] = (struct ttst_image_obj){0x100000 + i * 64, 40, UINT32_MAX, 0,
-					       TTST_OBJ_HEAP, 0, 0, 0};
+					       TTST_OBJ_HEAP,	  0,  0,	  0};
 	if (bad1 < NOBJS)
 		o[bad1].kind = 99;
 	if (bad2 < NOBJS)
