@@ -520,7 +520,7 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	b.fd = ttst_image_take_fd();
 	struct timespec t0, t1, t2;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (b.fd >= 0 && prepare(&b, (size_t)ttst_slot_used() + 1 + SLACK_RECS) == 0 &&
+	if (b.fd >= 0 && prepare(&b, (size_t)ttst_slot_used() + ttst_image_give_slack()) == 0 &&
 	    write_tus(&b) == 0 && collect(&b, &h, &two) == 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		r = arrange(&b, two ? &h : NULL);

@@ -45,9 +45,12 @@ void ttst_image_writing(uint64_t off);
 
 /* Gives the next build the private anonymous mapping [m, m + len), whose
  * pages are already there, to collect its records in (taking fresh pages
- * costs a fault each): it takes it if it holds one record per heap block,
- * else unmaps it.  Either way the mapping is the image's from now on. */
+ * costs a fault each): it takes it if it holds one record per heap block
+ * and ttst_image_give_slack more, else unmaps it.  Either way the mapping
+ * is the image's from now on. */
 void ttst_image_give(void *m, size_t len);
+/* Records a given mapping must hold beyond one per heap block. */
+size_t ttst_image_give_slack(void);
 
 /* Frees a memfd and memory allocated ahead or given that no build took
  * (joins the helper). */

@@ -96,8 +96,11 @@ void ttst_update_v2_init(void)
 	char err[512];
 	if (ttst_inherit_init(spec, err, sizeof err) < 0)
 		v2_fail("%s", err);
-	if (objs > 0) /* v2: while v1 builds its image; v1': while v2 transfers */
-		ttst_xfer_prepare((uint64_t)objs);
+	/* the records, made while v1 builds its image (v2) or while v2
+	 * transfers (v1'); validated, v2's go to its image afterwards: they are
+	 * made large enough to hold its records (ttst_image_give) */
+	if (objs > 0)
+		ttst_xfer_prepare((uint64_t)objs + (validated ? ttst_image_give_slack() : 0));
 	ttst_update_v2_set_phase(TTST_V2_REINIT, ttst_tls.thread);
 	__atomic_store_n(&__ttst_update_pending, 1, __ATOMIC_SEQ_CST);
 	struct ttst_ch_hello h = {(int32_t)getpid(), TTST_ABI_VERSION};

@@ -149,6 +149,11 @@ uint32_t xf_ann_obj_cb(const char *id)
 	return 0;
 }
 
+int xf_ann_obj_cbs(const struct xf *x)
+{
+	return !x->backward && nocbs > 0;
+}
+
 ttst_xfer_cb xf_ann_obj_cb_fn(uint32_t k)
 {
 	return k && k <= nocbs ? ocbs[k - 1].fn : NULL;

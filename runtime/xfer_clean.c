@@ -187,7 +187,7 @@ int xf_clean_run(struct xf *x, struct xf_cands *c)
 		uint8_t kind = x->src->objs[i].kind;
 		if (x->dirty && o->state == XS_DONE && o->naddr &&
 		    (kind == TTST_OBJ_HEAP || kind == TTST_OBJ_MMAP))
-			scan_words(c, o->naddr, o->nsize);
+			scan_words(c, o->naddr, xf_nsize(x, i));
 	}
 	while (c->nstack) {
 		const struct xf_cand *k = &c->v[c->stack[--c->nstack]];

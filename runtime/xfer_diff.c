@@ -101,9 +101,13 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 		 * (literals mapped by content): the first one linked */
 		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++) {
 			uint32_t none = 0;
-			if (__atomic_compare_exchange_n(&x->o[e].vref, &none, (uint32_t)k + 1, 0,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-				x->o[e].vaddr = ref->objs[k].addr;
+			if (!__atomic_compare_exchange_n(&x->vref[e], &none, (uint32_t)k + 1, 0,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				continue;
+			if (x->o[e].flags & XO_FRESH) { /* its reserved address is not needed */
+				x->o[e].naddr = ref->objs[k].addr;
+				x->o[e].flags |= XO_OLD;
+			}
 		}
 	}
 	return 0;
@@ -115,8 +119,9 @@ int xf_vspace_build(struct xf *x)
 	if (ref->n >= UINT32_MAX)
 		return xf_fail(x, "too many objects to compare (%zu)", ref->n);
 	x->refsrc = xf_big_alloc((ref->n ? ref->n : 1) * sizeof *x->refsrc);
+	x->vref = xf_big_alloc((x->src->nobjs ? x->src->nobjs : 1) * sizeof *x->vref);
 	x->fzd = xf_calloc(2, sizeof *x->fzd);
-	if (!x->refsrc || !x->fzd)
+	if (!x->refsrc || !x->vref || !x->fzd)
 		return xf_fail(x, "out of memory linking %zu objects with their originals",
 			       x->src->nobjs);
 	if (xf_par_run(x, NULL, ref->n, link_range, NULL) < 0)
@@ -423,14 +428,14 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 	c->j = j;
 	if (!b)
 		b = (const unsigned char *)(uintptr_t)o->naddr;
-	uint64_t size = r->size < o->nsize ? r->size : o->nsize;
-	if (o->nsize < r->size) {
+	uint64_t nsize = xf_nsize(c->x, j), size = r->size < nsize ? r->size : nsize;
+	if (nsize < r->size) {
 		uint64_t k = c->d->differences++;
 		if (k < TTST_XFER_DIFF_SHOW)
 			snprintf(c->d->first[k], sizeof c->d->first[k],
 				 "%s: %" PRIu64 " bytes in the old version, %" PRIu64
 				 " after the round trip",
-				 xf_obj_name(c->x, j, nm, sizeof nm), r->size, o->nsize);
+				 xf_obj_name(c->x, j, nm, sizeof nm), r->size, nsize);
 	}
 	if (!memcmp(a, b, size))
 		return; /* every byte equal (pointers are in old space) */
@@ -448,7 +453,7 @@ static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsig
 static int fused(const struct xf *x, size_t k)
 {
 	uint32_t j = x->refsrc[k];
-	return j != UINT32_MAX && x->o[j].fresh &&
+	return j != UINT32_MAX && (x->o[j].flags & XO_FRESH) &&
 	       __atomic_load_n(&x->o[j].state, __ATOMIC_RELAXED) == XS_DONE;
 }
 
@@ -646,14 +651,14 @@ static const unsigned char *original(struct xf *x, struct xf_fuse *f, size_t k)
 
 int xf_fuse_compare(struct xf *x, size_t j, const unsigned char *b)
 {
-	const struct xf_obj *o = &x->o[j];
-	if (!o->vref)
+	uint32_t k = x->vref[j];
+	if (!k)
 		return 0; /* no original (made by the new version): nothing to compare */
-	const struct ttst_xfer_ref_obj *r = &x->ref->objs[o->vref - 1];
+	const struct ttst_xfer_ref_obj *r = &x->ref->objs[k - 1];
 	struct xf_fuse *f = x->fz;
 	if (r->how != TTST_CP_XFER || !f)
 		return 0;
-	const unsigned char *a = original(x, f, o->vref - 1);
+	const unsigned char *a = original(x, f, k - 1);
 	if (!a)
 		return -1;
 	cmp_obj(&f->c, r, a, b);

@@ -111,12 +111,9 @@ static int site_decide(struct xf *x, size_t i, struct xf_site_memo *m)
 	return 0;
 }
 
-/* The counterpart's size for a source object of size n. */
-static uint64_t new_size(const struct xf *x, const struct xf_site_memo *m, uint64_t n)
+/* The size of an object of shape sh (not single) for a source object of size n. */
+static uint64_t shape_size(const struct xf_shape *sh, uint64_t n)
 {
-	if (m->mode != XM_TYPED)
-		return n;
-	const struct xf_shape *sh = &x->shapes[m->shape];
 	const struct xf_plan *p = sh->elem;
 	if (sh->tail) {
 		uint64_t k = n > sh->tail_soff ? (n - sh->tail_soff) / sh->tail->ssize : 0;
@@ -125,6 +122,25 @@ static uint64_t new_size(const struct xf *x, const struct xf_site_memo *m, uint6
 	}
 	uint64_t e = n / p->ssize;
 	return e * p->dsize + (n - e * p->ssize);
+}
+
+/* The counterpart's size for a source object of size n. */
+static uint64_t new_size(const struct xf *x, const struct xf_site_memo *m, uint64_t n)
+{
+	return m->mode == XM_TYPED ? shape_size(&x->shapes[m->shape], n) : n;
+}
+
+uint64_t xf_nsize(const struct xf *x, size_t i)
+{
+	const struct xf_obj *o = &x->o[i];
+	if (o->nsize != XF_SIZE_BIG)
+		return o->nsize;
+	/* 4 GiB or more: derived as it was set (xf_map_heap, map_var, the
+	 * lazy and literal objects: their sizes stay the source's) */
+	if (o->mode != XM_TYPED)
+		return xf_size(x, i);
+	const struct xf_shape *sh = &x->shapes[o->shape];
+	return sh->single ? sh->elem->dsize : shape_size(sh, xf_size(x, i));
 }
 
 /* A private anonymous region at the new site (the source's must be one too). */
@@ -265,11 +281,12 @@ int xf_map_heap(struct xf *x, size_t i)
 					: xf_fail(x, "out of memory allocating the new copy of %s",
 						  xf_obj_name(x, i, nm, sizeof nm));
 	o->naddr = (uint64_t)(uintptr_t)p;
-	o->nsize = n;
-	o->fresh = x->ref != NULL;
+	xf_set_nsize(o, n);
+	o->flags = x->ref ? XO_FRESH : 0;
 	o->mode = m->mode;
 	o->shape = m->shape;
-	o->cbid = m->cbid;
+	if (x->cbid)
+		x->cbid[i] = m->cbid;
 	if (!x->xfer_later)
 		x->xfer[x->nxfer++] = (uint32_t)i;
 	o->state = XS_XFER;

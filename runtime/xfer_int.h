@@ -138,20 +138,40 @@ struct xf_shape {
 	int single; /* statics / locals: exactly one element */
 };
 
+/* One source object (x->o[i] for src->objs[i]): 32 bytes, so that the
+ * address index's probe, which reads addr and size, finds the counterpart
+ * and the state in the same cache line.  Sizes that do not fit 32 bits are
+ * XF_SIZE_BIG: xf_size and xf_nsize find them elsewhere. */
 struct xf_obj {
-	uint64_t addr, size; /* the source object's (src->objs[i]): the address index reads
-				these, and the counterpart, in one or two lines */
-	uint64_t naddr; /* counterpart here (0 = none yet) */
-	uint64_t nsize;
+	uint64_t addr;	/* the source object's (src->objs[i].addr) */
+	uint64_t naddr; /* counterpart here (0 = none yet); with XO_OLD: its original's
+			   address (validation: pointers to it are written in old space) */
+	uint32_t size;	/* the source object's size (src->objs[i].size), or XF_SIZE_BIG */
+	uint32_t nsize; /* the counterpart's size, or XF_SIZE_BIG (see xf_nsize) */
 	uint32_t shape; /* index into x->shapes (XM_TYPED) */
-	uint32_t cbid;	/* object callback index + 1, 0 = none */
 	uint8_t state, mode;
-	uint8_t fresh;	/* validation: the counterpart is a reserved address; the object is
-			   written to a scratch buffer and compared at once (xfer_diff.c) */
-	uint32_t vref;	/* validation: index + 1 of its original in x->ref, 0 if none */
-	uint64_t vaddr; /* validation (x->ref): the original it came from, 0 if none (repeats
-			   ref->objs[vref - 1].addr: one miss less per pointer) */
+	uint8_t flags; /* XO_* */
+	uint8_t unused;
 };
+
+_Static_assert(sizeof(struct xf_obj) == 32, "xf_obj: two per cache line");
+
+#define XF_SIZE_BIG UINT32_MAX
+/* validation: the counterpart is a reserved address; the object is written
+ * to a scratch buffer and compared at once (xfer_diff.c) */
+#define XO_FRESH 1u
+/* validation: a fresh object's naddr was replaced by its original's address
+ * (xf_vspace_build); its reserved address is no longer needed */
+#define XO_OLD 2u
+
+/* The size of object i's counterpart: stored when it fits, else derived
+ * as it was set (xf_set_nsize callers follow the same rule). */
+uint64_t xf_nsize(const struct xf *x, size_t i);
+/* Sets object i's counterpart size. */
+static inline void xf_set_nsize(struct xf_obj *o, uint64_t n)
+{
+	o->nsize = n < XF_SIZE_BIG ? (uint32_t)n : XF_SIZE_BIG;
+}
 
 /* --- lookups ------------------------------------------------------------ */
 
@@ -232,6 +252,8 @@ struct xf {
 	const struct ttst_src *src;
 	struct ttst_xfer_report *rep;
 	struct xf_obj *o; /* parallel to src->objs */
+	uint32_t *cbid;	  /* per object: object callback index + 1, 0 = none (NULL: no object
+			     callbacks are registered) */
 	struct xf_index ix;
 	struct xf_shape *shapes;
 	size_t nshapes, capshapes;
@@ -274,11 +296,13 @@ struct xf {
 	struct ttst_xfer_cp *map;     /* out: counterparts (may be NULL) */
 	/* Validation against ref (xfer_diff.c): pointers are written as the
 	 * original process's addresses ("old space"), so that a round-tripped
-	 * object equals its original byte for byte (o[i].vaddr: the original
-	 * source object i came from); refsrc[k]: the source object ref object k
-	 * went to (UINT32_MAX: none). */
+	 * object equals its original byte for byte (vref[i]: the original
+	 * source object i came from, whose address a fresh object's naddr then
+	 * holds: XO_OLD); refsrc[k]: the source object ref object k went to
+	 * (UINT32_MAX: none). */
 	const struct ttst_xfer_ref *ref;
 	uint32_t *refsrc;
+	uint32_t *vref; /* per source object: index + 1 of its original in ref, 0 if none */
 	/* Validation: heap counterparts are reserved addresses (xfer_heap.c);
 	 * their bytes only pass through a scratch buffer (xfer_diff.c). */
 	struct xf_arena *arena;
@@ -299,6 +323,13 @@ struct xf {
 	size_t wcap;
 	int has_cb; /* program callbacks run during the move: one thread */
 };
+
+/* Source object i's size. */
+static inline uint64_t xf_size(const struct xf *x, size_t i)
+{
+	uint32_t s = x->o[i].size;
+	return s != XF_SIZE_BIG ? s : x->src->objs[i].size;
+}
 
 /* A pointer to a counterpart that has no original (old space): bit 63 set,
  * which no user-space address has, so it never equals an original value. */
@@ -397,6 +428,8 @@ const char *xf_ann_rename(const char *id);
 ttst_xfer_cb xf_ann_type_cb(const char *type);
 /* Object callbacks: index + 1 of the callback for state / site ID id, or 0. */
 uint32_t xf_ann_obj_cb(const char *id);
+/* Whether x may find object callbacks (some are registered and it runs forward). */
+int xf_ann_obj_cbs(const struct xf *x);
 ttst_xfer_cb xf_ann_obj_cb_fn(uint32_t k);
 /* Runs every init callback in registration order.  Returns 0 or -1 (rep->error set). */
 int xf_ann_run_init(struct xf *x);
@@ -406,8 +439,8 @@ int xf_ann_call(struct xf *x, ttst_xfer_cb cb, const struct ttst_xfer_obj *o, co
  * format) as x's renames.  Returns 0 or -1 (reported). */
 int xf_ann_inverse(struct xf *x, const char *buf, size_t len);
 /* xfer_diff.c: links every source object with its original in x->ref
- * (x->o[].vaddr, x->refsrc) before the move, so that pointers are written in old
- * space.  Returns 0 or -1 (reported). */
+ * (x->vref, x->refsrc, XO_OLD) before the move, so that pointers are written in
+ * old space.  Returns 0 or -1 (reported). */
 int xf_vspace_build(struct xf *x);
 /* Validation: a zeroed scratch buffer of n bytes for a fresh object (this
  * thread's; valid until the next call), or NULL (reported). */

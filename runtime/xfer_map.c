@@ -189,7 +189,7 @@ static int map_var(struct xf *x, size_t i, const struct ttst_static_rec *r, cons
 		return xf_fail(x, "out of memory planning the transfer of %s",
 			       xf_obj_name(x, i, nm, sizeof nm));
 	o->naddr = h->addr;
-	o->nsize = p->dsize;
+	xf_set_nsize(o, p->dsize);
 	o->mode = XM_TYPED;
 	if ((r->flags | hr->flags) & TTST_SF_CONST) {
 		o->state = XS_TARGET; /* read-only: the new version's value stands */
@@ -197,7 +197,8 @@ static int map_var(struct xf *x, size_t i, const struct ttst_static_rec *r, cons
 	}
 	if (p->refused)
 		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), p->error);
-	o->cbid = xf_ann_obj_cb(xf_static_id(x, h->tu, h->index));
+	if (x->cbid)
+		x->cbid[i] = xf_ann_obj_cb(xf_static_id(x, h->tu, h->index));
 	return push_xfer(x, i);
 }
 
@@ -218,7 +219,7 @@ static int map_static(struct xf *x, size_t i)
 		o->mode = XM_PLAIN;
 		if (xf_smap_get(&x->strs, key, &h)) {
 			o->naddr = x->here[h].addr;
-			o->nsize = so->size;
+			xf_set_nsize(o, so->size);
 			o->state = XS_TARGET;
 		} else {
 			o->state = XS_LAZY; /* copied if something points to it */
@@ -384,7 +385,7 @@ int xf_materialize(struct xf *x, size_t i)
 		goto out;
 	}
 	o->naddr = (uint64_t)(uintptr_t)p;
-	o->nsize = so->size;
+	xf_set_nsize(o, so->size);
 	q->queue[q->nqueue++] = (uint32_t)i;
 	__atomic_store_n(&o->state, XS_QUEUED, __ATOMIC_RELEASE); /* naddr first */
 out:

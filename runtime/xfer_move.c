@@ -101,15 +101,16 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	struct xf_obj *o = &x->o[i];
 	const struct ttst_src_obj *so = &x->src->objs[i];
 	unsigned char *d = (unsigned char *)(uintptr_t)o->naddr;
-	uint64_t n = so->size < o->nsize ? so->size : o->nsize;
-	int r = 0;
+	uint64_t nsize = xf_nsize(x, i), n = so->size < nsize ? so->size : nsize;
+	uint32_t cbid = x->cbid ? x->cbid[i] : 0;
+	int r = 0, fresh = o->flags & XO_FRESH;
 	x->cur = i;
 	x->etail[0] = '\0';
-	if (o->fresh) { /* validation: written to zeroed scratch, compared below */
-		if (!(d = xf_fuse_scratch(x, o->nsize)))
+	if (fresh) { /* validation: written to zeroed scratch, compared below */
+		if (!(d = xf_fuse_scratch(x, nsize)))
 			return -1;
 	} else if (x->zero) { /* validation: a member nothing writes shows up as a difference */
-		memset(d, 0, o->nsize);
+		memset(d, 0, nsize);
 	}
 	if (o->mode == XM_PLAIN) {
 		memcpy(d, s, n);
@@ -127,22 +128,22 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 		char nm[256];
 		return xf_fail(x, "%s%s", xf_obj_name(x, i, nm, sizeof nm), x->etail);
 	}
-	if (o->cbid) {
+	if (cbid) {
 		char nm[256];
 		const struct xf_shape *sh = o->mode == XM_TYPED ? &x->shapes[o->shape] : NULL;
 		struct ttst_xfer_obj ob = {s,
 					   so->size,
 					   sh ? sh->elem->sname : "",
 					   d,
-					   o->nsize,
+					   nsize,
 					   sh ? sh->elem->dname : "",
 					   xf_obj_name(x, i, nm, sizeof nm)};
-		if (xf_ann_call(x, xf_ann_obj_cb_fn(o->cbid), &ob, "object") < 0)
+		if (xf_ann_call(x, xf_ann_obj_cb_fn(cbid), &ob, "object") < 0)
 			return -1;
 	}
 	__atomic_store_n(&o->state, XS_DONE, __ATOMIC_RELEASE); /* read by the other thread */
 	x->rep->objects++;
-	return o->fresh ? xf_fuse_compare(x, i, d) : 0;
+	return fresh ? xf_fuse_compare(x, i, d) : 0;
 }
 
 /* Reads n bytes of the source: both threads at once if its reader allows

@@ -135,11 +135,12 @@ static int64_t map_off(struct xf *x, size_t i, uint64_t off, uint64_t hint)
 	const struct xf_obj *o = &x->o[i];
 	char nm[256];
 	if (o->mode != XM_TYPED) {
-		if (off <= o->nsize)
+		uint64_t nsize = xf_nsize(x, i);
+		if (off <= nsize)
 			return (int64_t)off;
 		return xf_err(x, "points to byte %llu of %s, beyond its new size %llu",
 			      (unsigned long long)off, xf_obj_name(x, i, nm, sizeof nm),
-			      (unsigned long long)o->nsize);
+			      (unsigned long long)nsize);
 	}
 	const struct xf_shape *sh = &x->shapes[o->shape];
 	const struct xf_plan *p = sh->elem;
@@ -154,7 +155,7 @@ static int64_t map_off(struct xf *x, size_t i, uint64_t off, uint64_t hint)
 	if (sh->tail)
 		return plan_off(x, p, off, hint);
 	uint64_t e = off / p->ssize, r = off % p->ssize;
-	uint64_t n = x->o[i].size / p->ssize;
+	uint64_t n = xf_size(x, i) / p->ssize;
 	if (e >= n) /* remainder bytes after the last whole element: copied as they are */
 		return (int64_t)(n * p->dsize + (off - n * p->ssize));
 	int64_t in = plan_off(x, p, r, hint);
@@ -187,9 +188,9 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 		xf_err_prefix(x, pre);
 		return -1;
 	}
-	if (x->ref) /* validation: the original's address (see xfer_int.h) */
-		*out = o->vaddr ? o->vaddr + (uint64_t)noff
-				   : XF_NO_ORIGINAL | (o->naddr + (uint64_t)noff);
+	if (x->ref && !(o->flags & XO_OLD)) /* validation: old space (see xfer_int.h) */
+		*out = x->vref[i] ? x->ref->objs[x->vref[i] - 1].addr + (uint64_t)noff
+				  : XF_NO_ORIGINAL | (o->naddr + (uint64_t)noff);
 	else
 		*out = o->naddr + (uint64_t)noff;
 	x->rep->pointers++;

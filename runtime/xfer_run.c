@@ -53,6 +53,8 @@ static void release(struct xf *x)
 	xf_free(x->xfer);
 	xf_free(x->argcopies);
 	xf_big_free(x->o);
+	xf_big_free(x->cbid);
+	xf_big_free(x->vref);
 	xf_free(x->inv);
 	xf_free(x->inv_buf);
 	xf_arena_free(x);
@@ -103,8 +105,8 @@ static int any_callbacks(const struct xf *x)
 		for (const struct xf_plan *p = x->pcache[b]; p; p = p->next)
 			if (p->cb)
 				return 1;
-	for (size_t k = 0; k < x->nxfer; k++)
-		if (x->o[x->xfer[k]].cbid)
+	for (size_t k = 0; x->cbid && k < x->nxfer; k++)
+		if (x->cbid[x->xfer[k]])
 			return 1;
 	return 0;
 }
@@ -141,7 +143,9 @@ int ttst_xfer_run_opts(const struct ttst_src *src, const struct ttst_xfer_opts *
 		goto out;
 	x->o = xf_big_alloc((src->nobjs ? src->nobjs : 1) * sizeof *x->o);
 	x->smemo = xf_calloc(src->ntus, sizeof *x->smemo);
-	if (!x->o || !x->smemo) {
+	if (xf_ann_obj_cbs(x))
+		x->cbid = xf_big_alloc((src->nobjs ? src->nobjs : 1) * sizeof *x->cbid);
+	if (!x->o || !x->smemo || (xf_ann_obj_cbs(x) && !x->cbid)) {
 		xf_fail(x, "out of memory for %zu objects of the old version", src->nobjs);
 		goto out;
 	}

@@ -53,7 +53,8 @@ int main(void)
 		return 2;
 	}
 	if (add_splay_tests() || add_alloc_tests() || add_foreign_tests() || add_registry_tests() ||
-	    add_threads_tests() || add_options_tests() || add_image_src_tests()) {
+	    add_threads_tests() || add_options_tests() || add_image_src_tests() ||
+	    add_xfer_sizes_tests()) {
 		fprintf(stderr, "runtime tests: cannot add the suites: %s\n", CU_get_error_msg());
 		return 2;
 	}

@@ -34,6 +34,7 @@ int add_registry_tests(void);
 int add_threads_tests(void);
 int add_image_src_tests(void);
 int add_options_tests(void);
+int add_xfer_sizes_tests(void);
 
 /* The registered fixture module: two TU blobs in one section (fixture_module). */
 struct ttst_tu_hdr *fixture_tu(int which);
