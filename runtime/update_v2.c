@@ -169,17 +169,13 @@ static void take_ref(void)
 	memcpy(bw.renames, msg.payload + sizeof r, bw.renames_len);
 }
 
-/* A memfd holding n counterpart records, mapped at *map.  Exits on failure. */
-static int map_memfd(size_t n, struct ttst_xfer_cp **map)
+/* A memfd for the map of n counterpart records (the engine writes it).
+ * Exits on failure. */
+static int map_memfd(size_t n)
 {
-	size_t len = n * sizeof **map;
 	int fd = memfd_create("ttst-map", MFD_CLOEXEC);
-	void *p = MAP_FAILED;
-	if (fd >= 0 && ftruncate(fd, (off_t)len) == 0)
-		p = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
+	if (fd < 0 || ftruncate(fd, (off_t)(n * sizeof(struct ttst_xfer_cp))) < 0)
 		v2_fail("cannot create the map of %zu objects: %s", n, strerror(errno));
-	*map = p;
 	return fd;
 }
 
@@ -201,14 +197,14 @@ static void report_diff(const struct ttst_xfer_diff *d)
 
 /* Runs the engine on src (forward, or backward with the reference); the
  * engine's memory is kept in *keep. */
-static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct ttst_xfer_report *x,
+static int run(struct ttst_update_src *src, int mapfd, struct ttst_xfer_report *x,
 	       struct ttst_xfer_diff *d, void **keep)
 {
 	struct ttst_update_src orig; /* v1's memory, for the comparison */
 	ttst_update_src_reader(&orig, parent, chan);
 	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig, 1};
-	struct ttst_xfer_opts o = {map,	 bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
-				   d,	 keep};
+	struct ttst_xfer_opts o = {bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
+				   d,	  keep,	      mapfd >= 0,     mapfd};
 	int r = ttst_xfer_run_opts(&src->src, &o, x);
 	ttst_update_src_free(&orig);
 	return r;
@@ -219,16 +215,12 @@ static int run(struct ttst_update_src *src, struct ttst_xfer_cp *map, struct tts
  * would only delay the result). */
 struct leftovers {
 	void *engine;
-	struct ttst_xfer_cp *map;
-	size_t maplen;
 	struct ttst_update_src src;
 };
 
 static void free_leftovers(struct leftovers *l)
 {
 	ttst_xfer_free(l->engine);
-	if (l->map)
-		munmap(l->map, l->maplen);
 	ttst_update_src_free(&l->src);
 	memset(l, 0, sizeof *l);
 }
@@ -269,12 +261,10 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	struct ttst_xfer_report x;
 	memset(&x, 0, sizeof x);
 	*mapfd = -1;
-	if (!bw.on) {
-		*mapfd = map_memfd(src->src.nobjs, &l->map);
-		l->maplen = src->src.nobjs ? src->src.nobjs * sizeof *l->map : 1;
-	}
+	if (!bw.on)
+		*mapfd = map_memfd(src->src.nobjs);
 	t0 = ttst_chan_now_ms();
-	r = run(src, l->map, &x, d, &l->engine);
+	r = run(src, *mapfd, &x, d, &l->engine);
 	rep->xfer_ms = (uint32_t)(ttst_chan_now_ms() - t0);
 	rep->chan_reads = src->via_chan ? (uint32_t)src->syscalls : 0;
 	if (r < 0)

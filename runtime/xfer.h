@@ -133,7 +133,6 @@ struct ttst_xfer_diff {
 
 /* Options of one run; all zero gives ttst_xfer_run. */
 struct ttst_xfer_opts {
-	struct ttst_xfer_cp *map; /* out (may be NULL): src->nobjs entries */
 	int backward;		  /* validation run: see above */
 	const char *renames;	  /* backward: the source's renames (ttst_xfer_renames_export) */
 	size_t renames_len;
@@ -141,6 +140,9 @@ struct ttst_xfer_opts {
 	struct ttst_xfer_diff *diff;	 /* out, with ref */
 	void **keep; /* out (may be NULL): the run's memory, for ttst_xfer_free later (the
 			caller replies first, or exits and never frees it) */
+	int map_to_fd; /* the map (src->nobjs struct ttst_xfer_cp, each object's
+			  counterpart) is written into file map_fd from offset 0 */
+	int map_fd;
 };
 
 /* ttst_xfer_run with options.  Returns 0 (differences are not failures: see

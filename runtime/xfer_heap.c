@@ -300,8 +300,7 @@ int xf_map_heap(struct xf *x, size_t i)
  * glibc up front, in blocks below its mmap threshold (one arena: this
  * thread's), and a second thread populates the blocks' pages front to back
  * with MADV_POPULATE_WRITE (which writes nothing) while the update thread
- * carves the counterparts from them; then the pages of the exported map
- * (written at the end: 2M records took 17 ms of page faults there).
+ * carves the counterparts from them.
  * Carving writes, inside an allocated chunk, the chunk headers glibc would
  * have written had it split the chunks off its top: size | PREV_INUSE (the
  * block's own PREV_INUSE for its first chunk) and the block's NON_MAIN_ARENA
@@ -328,7 +327,6 @@ int xf_map_heap(struct xf *x, size_t i)
 struct xf_room {
 	uintptr_t slo, shi; /* first these: the object table's new chunks */
 	uintptr_t lo, hi;   /* pages to populate */
-	uintptr_t mlo, mhi; /* then these: the exported map (written at the end of the run) */
 	void **blk;	  /* the blocks (user pointers), carved in order */
 	size_t nblk, next, cap;
 	uintptr_t cur, end; /* the block being carved: next chunk, end of its chunk */
@@ -357,8 +355,8 @@ static int populate(struct xf_room *r, uintptr_t lo, uintptr_t hi)
 static void *room_main(void *arg)
 {
 	struct xf_room *r = arg;
-	if (populate(r, r->slo, r->shi) == 0 && populate(r, r->lo, r->hi) == 0)
-		populate(r, r->mlo, r->mhi);
+	if (populate(r, r->slo, r->shi) == 0)
+		populate(r, r->lo, r->hi);
 	return NULL;
 }
 
@@ -494,10 +492,6 @@ void xf_room_begin(struct xf *x)
 	}
 	r->lo = ((uintptr_t)r->blk[0] + 4095) & ~(uintptr_t)4095;
 	r->hi = ((uintptr_t)r->blk[r->nblk - 1] + ROOM_BLOCK) & ~(uintptr_t)4095;
-	if (x->map) { /* a shared mapping of a fresh memfd: page-aligned */
-		r->mlo = (uintptr_t)x->map;
-		r->mhi = r->mlo + x->src->nobjs * sizeof *x->map;
-	}
 	r->helper = r->hi > r->lo && ttst_runtime_thread_beside(&r->th, room_main, r) == 0;
 	ttst_debug("transfer: counterparts carved from %zu blocks (%llu MB)%s", r->nblk,
 		   (unsigned long long)(((uint64_t)r->nblk * ROOM_BLOCK) >> 20),

@@ -293,7 +293,6 @@ struct xf {
 	int zero;		     /* zero each counterpart before writing it */
 	struct ttst_rule_rename *inv; /* backward: the source's renames, inverted */
 	char *inv_buf;		      /* their strings */
-	struct ttst_xfer_cp *map;     /* out: counterparts (may be NULL) */
 	/* Validation against ref (xfer_diff.c): pointers are written as the
 	 * original process's addresses ("old space"), so that a round-tripped
 	 * object equals its original byte for byte (vref[i]: the original
