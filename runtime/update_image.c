@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "fdio.h"
 #include "log.h"
 #include "registry.h"
 #include "sites.h"
@@ -258,25 +259,6 @@ static int cmp_addr(const void *x, const void *y)
 	uint64_t a = ((const struct ttst_image_obj *)x)->addr;
 	uint64_t c = ((const struct ttst_image_obj *)y)->addr;
 	return a < c ? -1 : a > c;
-}
-
-int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write)
-{
-	char *p = buf;
-	while (n) {
-		size_t k = n < (1u << 30) ? n : (1u << 30);
-		ssize_t w = write ? pwrite(fd, p, k, off) : pread(fd, p, k, off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			errno = w < 0 ? errno : EIO;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
 }
 
 /* Writes the buffered records; 0 or -1. */

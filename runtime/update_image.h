@@ -19,10 +19,6 @@
  * Allocates nothing through the interposed allocator. */
 int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n);
 
-/* Reads (write == 0) or writes n bytes at offset off of fd, all of them.
- * Returns 0, or -1 with errno (EIO for an early end of file). */
-int ttst_fd_rw_all(int fd, void *buf, size_t n, off_t off, int write);
-
 /* The memfd of the next image and the memory its records are collected in
  * can be allocated ahead while the image is collected:
  * ttst_image_open_ahead creates both for about nobjs objects (the next

@@ -15,6 +15,7 @@
 
 #include "alloc.h"
 #include "control.h"
+#include "fdio.h"
 #include "log.h"
 #include "update_txn.h"
 #include "xfer.h"

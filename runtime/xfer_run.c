@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 
 #include "xfer_int.h"
@@ -92,22 +92,9 @@ static int export_fd(struct xf *x, int fd)
 		size_t k = x->src->nobjs - i < EXPORT_RECS ? x->src->nobjs - i : EXPORT_RECS;
 		for (size_t j = 0; j < k; j++)
 			buf[j] = map_entry(x, i + j);
-		const char *p = (const char *)buf;
-		size_t left = k * sizeof *buf;
-		off_t off = (off_t)(i * sizeof *buf);
-		while (left && rc == 0) {
-			ssize_t w = pwrite(fd, p, left, off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0)
-				rc = xf_fail(x, "cannot write the map of %zu objects: %s",
-					     x->src->nobjs, w < 0 ? strerror(errno) : "short write");
-			else {
-				p += w;
-				left -= (size_t)w;
-				off += w;
-			}
-		}
+		if (ttst_fd_rw_all(fd, buf, k * sizeof *buf, (off_t)(i * sizeof *buf), 1) < 0)
+			rc = xf_fail(x, "cannot write the map of %zu objects: %s", x->src->nobjs,
+				     strerror(errno));
 	}
 	xf_free(buf);
 	return rc;
