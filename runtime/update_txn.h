@@ -37,7 +37,7 @@ struct txn {
 	int fmapfd;		      /* v2's map of our objects (READY), -1 */
 	int window;		      /* memfd for READ requests, -1 until the first */
 	int dumpable;		      /* PR_GET_DUMPABLE before the update, -1 if unchanged */
-	int valfd[2];		      /* v2's image and the reference (validation), -1 */
+	int valfd;		      /* v2's image (validation), -1 */
 	uint64_t compared, unchecked; /* validation counters */
 	char reason[600];
 	char warning[600];
@@ -64,7 +64,7 @@ int txn_expect(struct txn *t, struct ttst_spawn *s, const char *who, uint16_t wa
 /* The validation step (update_validate.c): v2's image, v1' (started now
  * unless ttst_txn_spawn_v1r did earlier), the backward transfer and the
  * comparison; v1' is killed afterwards (ttst_txn_reap_v1r reaps it) and
- * the memfds are left in t->valfd for the caller to close.  Returns
+ * v2's image memfd is left in t->valfd for the caller to close.  Returns
  * 0 (equal, or validation off), or -1 with t->reason. */
 int ttst_txn_validate(struct txn *t);
 

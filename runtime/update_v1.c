@@ -447,7 +447,7 @@ static void *txn_main(void *arg)
 {
 	struct txn *t = arg;
 	t->v2 = t->v1r = (struct ttst_spawn){-1, -1, -1};
-	t->window = t->dumpable = t->imgfd = t->fmapfd = t->valfd[0] = t->valfd[1] = -1;
+	t->window = t->dumpable = t->imgfd = t->fmapfd = t->valfd = -1;
 	if (take_request(t) == 0) {
 		t->t0 = t->phase_t0 = ttst_chan_now_ms();
 		t->wall0 = time(NULL);
@@ -470,9 +470,8 @@ static void *txn_main(void *arg)
 		close(t->imgfd);
 	if (t->fmapfd >= 0)
 		close(t->fmapfd);
-	for (int i = 0; i < 2; i++)
-		if (t->valfd[i] >= 0)
-			close(t->valfd[i]);
+	if (t->valfd >= 0)
+		close(t->valfd);
 	close(t->ctl); /* last: ttst-ctl waits for it (our descriptors are as before) */
 	ttst_update_req_free(&t->a);
 	__libc_free(t);

@@ -137,36 +137,60 @@ static void quiesce(struct ttst_thread *self, uint32_t *ms)
 	*ms = info.waited_ms;
 }
 
-/* Validation (v1' only): what v1 sent in its REF frame. */
+/* Validation (v1' only): what v1 sent in its REF and REF_MAP frames. */
 struct backward {
 	int on;
-	const struct ttst_xfer_ref_obj *objs; /* mapping of the memfd */
-	size_t n, size;
+	const void *img;		 /* mapping of v1's state image (size bytes) */
+	const ttst_xfer_cp *cp;		 /* mapping of v2's map (cpsize bytes) */
+	const struct ttst_src_obj *objs; /* n, in img */
+	size_t n, size, cpsize;
 	char renames[TTST_PROTO_MAX_PAYLOAD];
 	size_t renames_len;
 };
 static struct backward bw;
 
-/* Takes the REF frame in msg: maps the reference.  Exits on failure. */
+/* Maps len bytes of the memfd in msg read-only (closing it).  Exits on failure. */
+static const void *map_ro(size_t len, const char *what)
+{
+	void *p = mmap(NULL, len ? len : 1, PROT_READ, MAP_SHARED, msg.fd, 0);
+	close(msg.fd);
+	msg.fd = -1;
+	if (p == MAP_FAILED)
+		v2_fail("cannot map %s: %s", what, strerror(errno));
+	return p;
+}
+
+/* Takes the REF frame in msg (v1's state image: its objects are the
+ * reference), then waits for the REF_MAP frame (v2's map of them).  Exits
+ * on failure. */
 static void take_ref(void)
 {
 	struct ttst_ch_ref r;
 	if (msg.h.length < sizeof r || msg.fd < 0)
-		v2_fail("protocol error: REF message without its reference");
+		v2_fail("protocol error: REF message without v1's state image");
 	memcpy(&r, msg.payload, sizeof r);
-	if (r.size != r.nobjs * sizeof(struct ttst_xfer_ref_obj))
-		v2_fail("protocol error: REF of %llu bytes for %llu objects",
-			(unsigned long long)r.size, (unsigned long long)r.nobjs);
-	void *p = mmap(NULL, r.size ? r.size : 1, PROT_READ, MAP_SHARED, msg.fd, 0);
-	close(msg.fd);
-	if (p == MAP_FAILED)
-		v2_fail("cannot map the validation reference: %s", strerror(errno));
-	bw.on = 1;
-	bw.objs = p;
-	bw.n = (size_t)r.nobjs;
-	bw.size = (size_t)r.size;
+	if (r.off_objs % 8 || r.nobjs > (SIZE_MAX - r.off_objs) / sizeof(struct ttst_src_obj) ||
+	    r.off_objs + r.nobjs * sizeof(struct ttst_src_obj) > r.size)
+		v2_fail("protocol error: REF of %llu objects at offset %llu of a %llu-byte image",
+			(unsigned long long)r.nobjs, (unsigned long long)r.off_objs,
+			(unsigned long long)r.size);
 	bw.renames_len = msg.h.length - sizeof r;
 	memcpy(bw.renames, msg.payload + sizeof r, bw.renames_len);
+	bw.img = map_ro(r.size, "v1's state image (the validation reference)");
+	bw.size = (size_t)r.size;
+	bw.n = (size_t)r.nobjs;
+	bw.objs = (const struct ttst_src_obj *)((const char *)bw.img + r.off_objs);
+	receive(TTST_CH_REF_MAP, "v2's map of the reference");
+	struct ttst_ch_ref_map m;
+	if (msg.h.length != sizeof m || msg.fd < 0)
+		v2_fail("protocol error: REF_MAP message without v2's map");
+	memcpy(&m, msg.payload, sizeof m);
+	if (m.size / sizeof(ttst_xfer_cp) < bw.n)
+		v2_fail("protocol error: a map of %llu bytes for %zu objects",
+			(unsigned long long)m.size, bw.n);
+	bw.cp = map_ro(m.size, "v2's map of the validation reference");
+	bw.cpsize = (size_t)m.size;
+	bw.on = 1;
 }
 
 /* A memfd for the map of n counterpart records (the engine writes it).
@@ -174,7 +198,7 @@ static void take_ref(void)
 static int map_memfd(size_t n)
 {
 	int fd = memfd_create("ttst-map", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)(n * sizeof(struct ttst_xfer_cp))) < 0)
+	if (fd < 0 || ftruncate(fd, (off_t)(n * sizeof(ttst_xfer_cp))) < 0)
 		v2_fail("cannot create the map of %zu objects: %s", n, strerror(errno));
 	return fd;
 }
@@ -202,7 +226,7 @@ static int run(struct ttst_update_src *src, int mapfd, struct ttst_xfer_report *
 {
 	struct ttst_update_src orig; /* v1's memory, for the comparison */
 	ttst_update_src_reader(&orig, parent, chan);
-	struct ttst_xfer_ref ref = {bw.n, bw.objs, ttst_update_src_read, &orig, 1};
+	struct ttst_xfer_ref ref = {bw.n, bw.objs, bw.cp, ttst_update_src_read, &orig, 1};
 	struct ttst_xfer_opts o = {bw.on, bw.renames, bw.renames_len, bw.on ? &ref : NULL,
 				   d,	  keep,	      mapfd >= 0,     mapfd};
 	int r = ttst_xfer_run_opts(&src->src, &o, x);
@@ -277,6 +301,8 @@ static void transfer(struct ttst_ch_report *rep, int *mapfd, struct ttst_xfer_di
 	rep->conservative = x.conservative;
 	rep->freed = x.freed;
 	rep->diff_ms = d->ms;
+	rep->compared = d->compared;
+	rep->unchecked = d->unchecked;
 }
 
 /* After READY: serves v1 (our image, reads) until it sends COMMIT.  The

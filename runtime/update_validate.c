@@ -31,77 +31,28 @@ void ttst_txn_reap_v1r(struct txn *t)
 	ttst_control_unlink_pid(t->v1rpid); /* a killed v1' leaves its socket file */
 }
 
-#define REF_CHUNK 8192 /* records per read and write */
-
-/* Reads chunk [i, i + k) of our image's objects and of v2's map of them. */
-static int read_chunk(struct txn *t, uint64_t off_objs, uint64_t i, size_t k,
-		      struct ttst_image_obj *o, struct ttst_xfer_cp *cp)
+/* Checks what v1' gets as its reference: our state image (the memfd v2
+ * got: *size bytes, its objects at *off_objs) and v2's map of its objects
+ * (READY).  Returns 0 or -1 (fails). */
+static int check_ref(struct txn *t, uint64_t *size, uint64_t *off_objs, uint64_t *mapsize)
 {
-	if (ttst_fd_rw_all(t->imgfd, o, k * sizeof *o, (off_t)(off_objs + i * sizeof *o), 0) < 0)
-		return txn_fail(t, "cannot read our state image back: %s", strerror(errno));
-	if (ttst_fd_rw_all(t->fmapfd, cp, k * sizeof *cp, (off_t)(i * sizeof *cp), 0) < 0)
-		return txn_fail(t, "cannot read v2's map of our objects: %s", strerror(errno));
-	return 0;
-}
-
-/* Writes the reference for v1' into our image's memfd, over the image (v2
- * is done with it; its pages are reused, none allocated): each of our
- * objects that v2 transferred or points to, and its counterpart in v2.  The
- * image and v2's map are read in chunks; reference record k lands below
- * image record i >= k, which lies past the header: nothing unread is
- * overwritten.  Returns the memfd (t->imgfd, now the caller's), cut to *n
- * records, or -1 (fails). */
-static int build_ref(struct txn *t, uint64_t *n)
-{
-	struct stat st;
+	struct stat st, ms;
 	struct ttst_image_hdr h;
-	size_t mlen = (size_t)t->imgobjs * sizeof(struct ttst_xfer_cp), cnt = 0;
-	if (t->fmapfd < 0 || fstat(t->fmapfd, &st) < 0 || (uint64_t)st.st_size < mlen)
+	if (t->fmapfd < 0 || fstat(t->fmapfd, &ms) < 0 ||
+	    (uint64_t)ms.st_size / sizeof(ttst_xfer_cp) < t->imgobjs)
 		return txn_fail(t,
 				"protocol error: v2's READY came without its map of our %llu "
 				"objects",
 				(unsigned long long)t->imgobjs);
-	if (ttst_fd_rw_all(t->imgfd, &h, sizeof h, 0, 0) < 0)
+	if (t->imgfd < 0 || fstat(t->imgfd, &st) < 0 ||
+	    ttst_fd_rw_all(t->imgfd, &h, sizeof h, 0, 0) < 0)
 		return txn_fail(t, "cannot read our state image back: %s", strerror(errno));
-	assert(h.nobjs == t->imgobjs && h.off_objs >= sizeof(struct ttst_xfer_ref_obj));
-	struct ttst_image_obj *o = __libc_malloc(REF_CHUNK * sizeof *o);
-	struct ttst_xfer_cp *cp = __libc_malloc(REF_CHUNK * sizeof *cp);
-	struct ttst_xfer_ref_obj *ref = __libc_malloc(REF_CHUNK * sizeof *ref);
-	int fd = -1;
-	if (!o || !cp || !ref) {
-		txn_fail(t, "out of memory building the validation reference");
-		goto out;
-	}
-	for (uint64_t i = 0; i < t->imgobjs; i += REF_CHUNK) {
-		size_t k = t->imgobjs - i < REF_CHUNK ? (size_t)(t->imgobjs - i) : REF_CHUNK, m = 0;
-		if (read_chunk(t, h.off_objs, i, k, o, cp) < 0)
-			goto out;
-		for (size_t j = 0; j < k; j++)
-			if (cp[j].how != TTST_CP_NONE)
-				ref[m++] = (struct ttst_xfer_ref_obj){o[j].addr, o[j].size,
-								      cp[j].addr, cp[j].how, 0};
-		for (size_t j = 0; j < m; j++)
-			t->compared += ref[j].how == TTST_CP_XFER;
-		if (ttst_fd_rw_all(t->imgfd, ref, m * sizeof *ref, (off_t)(cnt * sizeof *ref), 1) <
-		    0) {
-			txn_fail(t, "cannot write the validation reference: %s", strerror(errno));
-			goto out;
-		}
-		cnt += m;
-	}
-	if (ftruncate(t->imgfd, (off_t)(cnt * sizeof *ref)) < 0) {
-		txn_fail(t, "cannot size the validation reference (%zu objects): %s", cnt,
-			 strerror(errno));
-		goto out;
-	}
-	*n = cnt;
-	fd = t->imgfd;
-	t->imgfd = -1;
-out:
-	__libc_free(o);
-	__libc_free(cp);
-	__libc_free(ref);
-	return fd;
+	assert(h.nobjs == t->imgobjs &&
+	       h.off_objs + h.nobjs * sizeof(struct ttst_src_obj) <= (uint64_t)st.st_size);
+	*size = (uint64_t)st.st_size;
+	*off_objs = h.off_objs;
+	*mapsize = (uint64_t)ms.st_size;
+	return 0;
 }
 
 /* Our own arguments (for v1'), in a __libc block *buf.  Returns argc, or -1. */
@@ -200,20 +151,26 @@ static int v2_image(struct txn *t, uint64_t *size, struct renames *rn)
 	return fd;
 }
 
-/* Sends v1' the reference (with v2's renames) and v2's image. */
-static int send_v1r(struct txn *t, int ref, uint64_t nref, const struct renames *rn, int img,
-		    uint64_t size)
+/* Sends v1' its reference (our image and v2's map of it, with v2's renames)
+ * and v2's image. */
+static int send_v1r(struct txn *t, const struct renames *rn, int img, uint64_t size)
 {
-	struct ttst_ch_ref r = {nref * sizeof(struct ttst_xfer_ref_obj), nref};
+	uint64_t rsize = 0, off = 0, msize = 0;
+	if (check_ref(t, &rsize, &off, &msize) < 0)
+		return -1;
+	struct ttst_ch_ref r = {rsize, t->imgobjs, off};
+	struct ttst_ch_ref_map m = {msize};
 	char *p = __libc_malloc(sizeof r + rn->len);
 	if (!p)
 		return txn_fail(t, "out of memory forwarding v2's renames");
 	memcpy(p, &r, sizeof r);
 	memcpy(p + sizeof r, rn->p, rn->len);
-	int rc = ttst_chan_send(t->v1r.chan, TTST_CH_REF, p, (uint32_t)(sizeof r + rn->len), ref);
+	int rc =
+	    ttst_chan_send(t->v1r.chan, TTST_CH_REF, p, (uint32_t)(sizeof r + rn->len), t->imgfd);
 	__libc_free(p);
 	struct ttst_ch_state st = {size};
-	if (rc < 0 || ttst_chan_send(t->v1r.chan, TTST_CH_STATE, &st, sizeof st, img) < 0)
+	if (rc < 0 || ttst_chan_send(t->v1r.chan, TTST_CH_REF_MAP, &m, sizeof m, t->fmapfd) < 0 ||
+	    ttst_chan_send(t->v1r.chan, TTST_CH_STATE, &st, sizeof st, img) < 0)
 		return txn_fail(t, "cannot send the state to v1': %s", strerror(errno));
 	return 0;
 }
@@ -222,8 +179,8 @@ int ttst_txn_validate(struct txn *t)
 {
 	if (!t->a.validate)
 		return 0;
-	uint64_t t0 = ttst_chan_now_ms(), size = 0, nref = 0;
-	int img = -1, ref = -1, rc = -1; /* memfds: closed after the result (freeing takes time) */
+	uint64_t t0 = ttst_chan_now_ms(), size = 0;
+	int img = -1, rc = -1; /* v2's image: closed after the result (freeing takes time) */
 	struct renames rn = {NULL, 0};
 	t->deadline = t0 + t->timeout_ms; /* the backward transfer gets its own timeout */
 	if (!t->v1rpid && ttst_txn_spawn_v1r(t) < 0) /* its pid goes to v2 (Yama) */
@@ -233,23 +190,21 @@ int ttst_txn_validate(struct txn *t)
 		txn_fail(t, "cannot ask v2 for its state image: %s", strerror(errno));
 		goto out;
 	}
-	if ((ref = build_ref(t, &nref)) < 0) /* while v2 builds its image */
-		goto out;
-	uint64_t t1 = ttst_chan_now_ms();
 	if ((img = v2_image(t, &size, &rn)) < 0)
 		goto out;
 	uint64_t t2 = ttst_chan_now_ms();
 	if (start_v1r(t) < 0)
 		goto out;
 	uint64_t t3 = ttst_chan_now_ms();
-	if (send_v1r(t, ref, nref, &rn, img, size) < 0 ||
-	    txn_expect(t, &t->v1r, "v1'", TTST_CH_READY) < 0)
+	if (send_v1r(t, &rn, img, size) < 0 || txn_expect(t, &t->v1r, "v1'", TTST_CH_READY) < 0)
 		goto out;
 	if (t->msg.fd >= 0)
 		close(t->msg.fd);
 	t->msg.fd = -1;
 	struct ttst_ch_report r = {0};
 	memcpy(&r, t->msg.payload, t->msg.h.length == sizeof r ? sizeof r : 0);
+	t->compared = r.compared;
+	t->unchecked = r.unchecked;
 	pid_t v1r = t->v1rpid;
 	if (t->v1r.pid > 0) /* it dies meanwhile; reaped after the result */
 		kill(t->v1r.pid, SIGKILL);
@@ -257,13 +212,12 @@ int ttst_txn_validate(struct txn *t)
 	    t,
 	    "state equal after v1 -> v2 -> v1': %llu objects compared (%llu moved back and "
 	    "compared in %u ms by v1' pid %d, heap objects as they arrived, the rest in %u ms "
-	    "after); reference %u ms, v2's image %u ms more, v1' ready %u ms later",
+	    "after); v2's image %u ms, v1' ready %u ms later",
 	    (unsigned long long)t->compared, (unsigned long long)r.objects, r.xfer_ms, (int)v1r,
-	    r.diff_ms, (unsigned)(t1 - t0), (unsigned)(t2 - t1), (unsigned)(t3 - t2));
+	    r.diff_ms, (unsigned)(t2 - t0), (unsigned)(t3 - t2));
 	rc = 0;
 out:
-	t->valfd[0] = img;
-	t->valfd[1] = ref;
+	t->valfd = img;
 	__libc_free(rn.p);
 	return rc;
 }

@@ -81,39 +81,51 @@ int ttst_xfer_run(const struct ttst_src *src, struct ttst_xfer_report *rep);
  *   v1 --forward run, map--> v2 --backward run--> v1' ; v1' diffs against v1
  *
  * The forward run exports, for every source object, its counterpart here
- * (struct ttst_xfer_cp).  The old version composes that map with its own
- * objects into a reference (struct ttst_xfer_ref_obj).  The backward run (in a
- * fresh instance of the old version, v1') uses the source's renames inverted,
- * none of its own callbacks, zeroes every counterpart before writing it, and
- * then compares each object it received with the original old object: the
- * bytes the backward plans write (members the new version does not have are
- * not written and not compared), pointers by target object and offset. */
+ * (ttst_xfer_cp: 8 bytes each, 16 MB at 2M objects).  The backward run (in a
+ * fresh instance of the old version, v1') takes as its reference the old
+ * version's own objects (its state image, which the forward run read) and
+ * that map, index by index; it uses the source's renames inverted, none of
+ * its own callbacks, zeroes every counterpart before writing it, and then
+ * compares each object it received with the original old object: the bytes
+ * the backward plans write (members the new version does not have are not
+ * written and not compared), pointers by target object and offset. */
 
 enum ttst_xfer_cp_how {
 	TTST_CP_NONE = 0,   /* no counterpart (skipped, dropped, never pointed to) */
-	TTST_CP_XFER = 1,   /* transferred into addr */
+	TTST_CP_XFER = 1,   /* transferred */
 	TTST_CP_TARGET = 2, /* pointer target only (function, read-only, literal) */
 };
 
-/* Counterpart of one source object (one per src->objs entry). */
-struct ttst_xfer_cp {
-	uint64_t addr; /* here, 0 if how is TTST_CP_NONE */
-	uint32_t how;  /* enum ttst_xfer_cp_how */
-	uint32_t reserved;
-};
+/* Counterpart of one source object (one per src->objs entry): its address
+ * here, with its enum ttst_xfer_cp_how in the top two bits (no user-space
+ * address reaches them); 0 for TTST_CP_NONE. */
+typedef uint64_t ttst_xfer_cp;
+#define TTST_CP_HOW_SHIFT 62
+#define TTST_CP_ADDR_MASK ((1ull << TTST_CP_HOW_SHIFT) - 1)
 
-/* One object of the original (old) process, sorted by addr: where it went in
- * the source of the backward run (fwd, start of the counterpart). */
-struct ttst_xfer_ref_obj {
-	uint64_t addr, size; /* in the original process */
-	uint64_t fwd;	     /* counterpart in the source process */
-	uint32_t how;	     /* enum ttst_xfer_cp_how of the forward run */
-	uint32_t reserved;
-};
+static inline ttst_xfer_cp ttst_cp_make(uint64_t addr, uint32_t how)
+{
+	return how == TTST_CP_NONE
+		   ? 0
+		   : (addr & TTST_CP_ADDR_MASK) | (uint64_t)how << TTST_CP_HOW_SHIFT;
+}
 
+static inline uint32_t ttst_cp_how(ttst_xfer_cp e)
+{
+	return (uint32_t)(e >> TTST_CP_HOW_SHIFT);
+}
+
+static inline uint64_t ttst_cp_addr(ttst_xfer_cp e)
+{
+	return e & TTST_CP_ADDR_MASK;
+}
+
+/* The original (old) process's objects and where each went in the source of
+ * the backward run. */
 struct ttst_xfer_ref {
 	size_t n;
-	const struct ttst_xfer_ref_obj *objs; /* sorted by addr */
+	const struct ttst_src_obj *objs; /* sorted by addr (addr and size are read) */
+	const ttst_xfer_cp *cp;		 /* n: the counterpart of objs[k] in the source */
 	/* Reads n bytes at addr of the original process; 0 or -1 (errno). */
 	int (*read)(void *ctx, uint64_t addr, void *buf, size_t n);
 	void *read_ctx;
@@ -140,7 +152,7 @@ struct ttst_xfer_opts {
 	struct ttst_xfer_diff *diff;	 /* out, with ref */
 	void **keep; /* out (may be NULL): the run's memory, for ttst_xfer_free later (the
 			caller replies first, or exits and never frees it) */
-	int map_to_fd; /* the map (src->nobjs struct ttst_xfer_cp, each object's
+	int map_to_fd; /* the map (src->nobjs ttst_xfer_cp, each object's
 			  counterpart) is written into file map_fd from offset 0 */
 	int map_fd;
 };

@@ -89,9 +89,9 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 	size_t n = x->src->nobjs, finger = 0;
 	(void)ctx;
 	for (size_t k = lo; k < hi; k++) {
-		size_t j = ref->objs[k].how == TTST_CP_NONE
-			       ? SIZE_MAX
-			       : src_at(x, ref->objs[k].fwd, finger);
+		uint64_t fwd = ttst_cp_addr(ref->cp[k]);
+		size_t j =
+		    ttst_cp_how(ref->cp[k]) == TTST_CP_NONE ? SIZE_MAX : src_at(x, fwd, finger);
 		x->refsrc[k] = j == SIZE_MAX ? UINT32_MAX : (uint32_t)j;
 		if (j == SIZE_MAX)
 			continue;
@@ -99,7 +99,7 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 		/* objects sharing an address (merged string literals) are one
 		 * memory: each gets the original; two originals with one copy
 		 * (literals mapped by content): the first one linked */
-		for (size_t e = j; e < n && x->src->objs[e].addr == ref->objs[k].fwd; e++) {
+		for (size_t e = j; e < n && x->src->objs[e].addr == fwd; e++) {
 			uint32_t none = 0;
 			if (!__atomic_compare_exchange_n(&x->vref[e], &none, (uint32_t)k + 1, 0,
 							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
@@ -129,13 +129,16 @@ int xf_vspace_build(struct xf *x)
 	return 0;
 }
 
-/* The original object containing p (or ending at p), or NULL. */
-static const struct ttst_xfer_ref_obj *ref_find(struct dx *c, uint64_t p)
+#define REF_SCAN_MAX 64 /* objects looked at below an address for the one holding it */
+
+/* The original object containing p (or ending at p) that the source of the
+ * backward run has, or NULL. */
+static const struct ttst_src_obj *ref_find(struct dx *c, uint64_t p)
 {
 	const struct ttst_xfer_ref *ref = c->ref;
 	if (c->rfinger < ref->n) { /* neighbours point to neighbours */
-		const struct ttst_xfer_ref_obj *r = &ref->objs[c->rfinger];
-		if (p - r->addr < r->size)
+		const struct ttst_src_obj *r = &ref->objs[c->rfinger];
+		if (p - r->addr < r->size && ttst_cp_how(ref->cp[c->rfinger]) != TTST_CP_NONE)
 			return r;
 	}
 	size_t lo = 0, hi = ref->n;
@@ -157,9 +160,14 @@ static const struct ttst_xfer_ref_obj *ref_find(struct dx *c, uint64_t p)
 		else
 			hi = mid;
 	}
-	for (size_t k = lo; k-- > 0 && k + 4 > lo;) { /* a few candidates: nested or empty */
-		const struct ttst_xfer_ref_obj *r = &ref->objs[k];
-		if (p - r->addr < r->size || (p == r->addr + r->size && r->how != TTST_CP_NONE)) {
+	/* a few candidates (nested or empty), among the objects the source has:
+	 * those it has not are not part of the state compared */
+	for (size_t k = lo, seen = 0; k-- > 0 && seen < 4 && k + REF_SCAN_MAX > lo;) {
+		const struct ttst_src_obj *r = &ref->objs[k];
+		if (ttst_cp_how(ref->cp[k]) == TTST_CP_NONE)
+			continue;
+		seen++;
+		if (p - r->addr < r->size || p == r->addr + r->size) {
 			c->rfinger = k;
 			return r;
 		}
@@ -213,7 +221,7 @@ static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const
 		differ(c, sub, a, b, 8, " (was NULL)");
 		return;
 	}
-	const struct ttst_xfer_ref_obj *r = ref_find(c, p);
+	const struct ttst_src_obj *r = ref_find(c, p);
 	if (!r) { /* a library address: translated by name, not comparable here */
 		c->d->unchecked++;
 		return;
@@ -227,7 +235,7 @@ static void cmp_ptr(struct dx *c, const char *sub, const unsigned char *a, const
 		return;
 	}
 	size_t kp = (size_t)(r - c->ref->objs);
-	const struct ttst_xfer_ref_obj *rq = ref_find(c, q);
+	const struct ttst_src_obj *rq = ref_find(c, q);
 	if (rq && c->x->refsrc[kp] != UINT32_MAX &&
 	    c->x->refsrc[rq - c->ref->objs] == c->x->refsrc[kp] && q - rq->addr == p - r->addr)
 		return;
@@ -407,7 +415,7 @@ static void cmp_array(struct dx *c, const struct xf_shape *sh, const unsigned ch
 
 /* Compares original r (bytes a) with its round-trip copy here (at b, or at
  * its counterpart's address if b is NULL). */
-static void cmp_obj(struct dx *c, const struct ttst_xfer_ref_obj *r, const unsigned char *a,
+static void cmp_obj(struct dx *c, const struct ttst_src_obj *r, const unsigned char *a,
 		    const unsigned char *b)
 {
 	char nm[160];
@@ -460,7 +468,7 @@ static int fused(const struct xf *x, size_t k)
 /* Whether ref object k is still to compare here. */
 static int pending(const struct xf *x, const struct ttst_xfer_ref *ref, size_t k)
 {
-	return ref->objs[k].how == TTST_CP_XFER && !fused(x, k);
+	return ttst_cp_how(ref->cp[k]) == TTST_CP_XFER && !fused(x, k);
 }
 
 /* A window of originals to read at once from pending ref object k on: the
@@ -472,7 +480,7 @@ static size_t window(const struct xf *x, size_t k, size_t hi, uint64_t max, uint
 	uint64_t ws = ref->objs[k].addr, end = ws + ref->objs[k].size;
 	size_t e = k + 1;
 	for (; e < hi; e++) {
-		const struct ttst_xfer_ref_obj *r = &ref->objs[e];
+		const struct ttst_src_obj *r = &ref->objs[e];
 		if (r->addr > end + WIN_GAP)
 			break; /* and so are all after it: the window ends here */
 		if (!pending(x, ref, e))
@@ -624,7 +632,7 @@ unsigned char *xf_fuse_scratch(struct xf *x, uint64_t n)
  * on (one object alone if that fails).  NULL (reported). */
 static const unsigned char *original(struct xf *x, struct xf_fuse *f, size_t k)
 {
-	const struct ttst_xfer_ref_obj *r = &x->ref->objs[k];
+	const struct ttst_src_obj *r = &x->ref->objs[k];
 	if (r->addr >= f->wlo && r->addr + r->size <= f->whi)
 		return f->win + (r->addr - f->wlo);
 	uint64_t we;
@@ -654,9 +662,9 @@ int xf_fuse_compare(struct xf *x, size_t j, const unsigned char *b)
 	uint32_t k = x->vref[j];
 	if (!k)
 		return 0; /* no original (made by the new version): nothing to compare */
-	const struct ttst_xfer_ref_obj *r = &x->ref->objs[k - 1];
+	const struct ttst_src_obj *r = &x->ref->objs[k - 1];
 	struct xf_fuse *f = x->fz;
-	if (r->how != TTST_CP_XFER || !f)
+	if (ttst_cp_how(x->ref->cp[k - 1]) != TTST_CP_XFER || !f)
 		return 0;
 	const unsigned char *a = original(x, f, k - 1);
 	if (!a)

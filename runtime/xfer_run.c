@@ -67,24 +67,23 @@ static void release(struct xf *x)
 }
 
 /* Object i's entry of the exported map: its counterpart here. */
-static struct ttst_xfer_cp map_entry(const struct xf *x, size_t i)
+static ttst_xfer_cp map_entry(const struct xf *x, size_t i)
 {
 	const struct xf_obj *o = &x->o[i];
 	uint32_t how = o->state == XS_DONE		   ? TTST_CP_XFER
 		       : o->state == XS_TARGET && o->naddr ? TTST_CP_TARGET
 							   : TTST_CP_NONE;
-	return (struct ttst_xfer_cp){how ? o->naddr : 0, how, 0};
+	return ttst_cp_make(o->naddr, how);
 }
 
 #define EXPORT_RECS 4096 /* map entries per write */
 
 /* Writes the exported map into file fd from offset 0 with pwrite: into a
- * fresh memfd, half the cost of the page faults of writing it mapped (at
- * 2M objects: ~12 ms on one thread, ~22 ms on two mapped).  0 or -1
- * (reported). */
+ * fresh memfd, half the cost of the page faults of writing it mapped.  0 or
+ * -1 (reported). */
 static int export_fd(struct xf *x, int fd)
 {
-	struct ttst_xfer_cp *buf = xf_alloc(EXPORT_RECS * sizeof *buf);
+	ttst_xfer_cp *buf = xf_alloc(EXPORT_RECS * sizeof *buf);
 	if (!buf)
 		return xf_fail(x, "out of memory writing the map of %zu objects", x->src->nobjs);
 	int rc = 0;

@@ -105,9 +105,9 @@
  *                               of the copy (EFAULT: some byte is not mapped).
  *   v2 -> v1 TTST_CH_READY      struct ttst_ch_report: the transfer succeeded;
  *                               v2 waits for the decision.  Attached: a memfd
- *                               with one struct ttst_xfer_cp (runtime/xfer.h)
- *                               per object of the image it received (where
- *                               each went).  While it waits, v2 answers:
+ *                               with one ttst_xfer_cp (runtime/xfer.h, 8
+ *                               bytes) per object of the image it received
+ *                               (where each went).  While it waits, v2 answers:
  *   v1 -> v2 TTST_CH_IMAGE_REQ  struct ttst_ch_image_req (validation): v2 lets
  *                               reader read its memory (Yama's PR_SET_PTRACER,
  *                               revoked at COMMIT), builds its own state image
@@ -118,9 +118,12 @@
  *   Validation: v1 then starts v1' (its own binary and arguments, the same
  *   descriptors) exactly like v2; v1' says HELLO and STATE_REQ, and gets:
  *   v1 -> v1' TTST_CH_REF       struct ttst_ch_ref + the new version's renames,
- *                               memfd attached: struct ttst_xfer_ref_obj[nobjs]
- *                               (v1's objects and where they went in v2); it
- *                               makes v1' run backward (xfer.h) and compare.
+ *                               v1's state image attached (the memfd v2 got):
+ *                               its objects are the reference; then
+ *   v1 -> v1' TTST_CH_REF_MAP   struct ttst_ch_ref_map, v2's map of them
+ *                               attached (the memfd of its READY): where each
+ *                               went.  They make v1' run backward (xfer.h) and
+ *                               compare.
  *   v1 -> v1' TTST_CH_STATE     v2's image: v1' reads v2 with process_vm_readv
  *                               and v1 with process_vm_readv or READ.
  *   v1' -> v1 TTST_CH_READY     the round trip is equal (or TTST_CH_DIFF, text:
@@ -140,7 +143,7 @@
 #include <stdio.h>
 
 #define TTST_PROTO_MAGIC 0x43545354u /* "TSTC" little-endian */
-#define TTST_PROTO_VERSION 1
+#define TTST_PROTO_VERSION 2
 #define TTST_PROTO_MAX_PAYLOAD (64u * 1024)
 #define TTST_PROTO_REQUEST_TIMEOUT_MS 2000
 #define TTST_PROTO_MAX_HOLD_MS 600000u
@@ -167,6 +170,7 @@ enum ttst_msg_type {
 	TTST_CH_IMAGE_REQ = 0x400a,
 	TTST_CH_REF = 0x400b,
 	TTST_CH_DIFF = 0x400c,
+	TTST_CH_REF_MAP = 0x400d,
 };
 
 struct ttst_msg_hdr {
@@ -209,6 +213,8 @@ struct ttst_ch_report { /* struct ttst_xfer_report's counters (runtime/xfer.h) *
 	uint32_t chan_reads; /* READ requests (process_vm_readv refused), 0 normally */
 	uint32_t diff_ms;    /* v1': comparing with v1 (part of xfer_ms) */
 	uint32_t reserved;
+	uint64_t compared;  /* v1': objects compared with v1's */
+	uint64_t unchecked; /* v1': pointers outside the state (libraries), not compared */
 };
 
 #define TTST_CH_WINDOW (4u << 20) /* bytes per READ */
@@ -219,8 +225,13 @@ struct ttst_ch_image_req {
 };
 
 struct ttst_ch_ref {
-	uint64_t size;	/* bytes of the attached memfd */
-	uint64_t nobjs; /* struct ttst_xfer_ref_obj records in it */
+	uint64_t size;	   /* bytes of the attached memfd (v1's state image) */
+	uint64_t nobjs;	   /* its objects (struct ttst_image_hdr.nobjs) */
+	uint64_t off_objs; /* their offset (struct ttst_image_hdr.off_objs) */
+};
+
+struct ttst_ch_ref_map {
+	uint64_t size; /* bytes of the attached memfd: at least nobjs ttst_xfer_cp */
 };
 
 struct ttst_ch_read {
@@ -290,10 +301,11 @@ TTST_PROTO_ASSERT(sizeof(struct ttst_msg_hdr) == 12, "ttst_msg_hdr layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_park_req) == 8, "ttst_park_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_update_req) == 16, "ttst_update_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_hello) == 8, "ttst_ch_hello layout");
-TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 72, "ttst_ch_report layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_report) == 88, "ttst_ch_report layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_commit) == 16, "ttst_ch_commit layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_read) == 16, "ttst_ch_read layout");
-TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref) == 16, "ttst_ch_ref layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref) == 24, "ttst_ch_ref layout");
+TTST_PROTO_ASSERT(sizeof(struct ttst_ch_ref_map) == 8, "ttst_ch_ref_map layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_image_req) == 8, "ttst_ch_image_req layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_ch_data) == 16, "ttst_ch_data layout");
 TTST_PROTO_ASSERT(sizeof(struct ttst_image_hdr) == 48, "ttst_image_hdr layout");
