@@ -265,13 +265,16 @@ int xf_map_heap(struct xf *x, size_t i)
 	struct xf_site_memo *m = &x->smemo[so->tu][so->index];
 	uint64_t n = new_size(x, m, so->size);
 	void *p;
+	int zero = 0; /* carved from the room: zeroed by the move (XO_ZERO) if need be */
 	if (x->ref)
 		p = arena_take(x, n);
 	else if (m->mmap && m->tu) {
 		xf_room_hold(x, 1);
 		p = alloc_region(x, i, m, n);
 		xf_room_hold(x, 0);
-	} else if (!x->room || !(p = room_alloc(x->room, m, n))) {
+	} else if (x->room && (p = room_alloc(x->room, m, n))) {
+		zero = m->zero;
+	} else {
 		xf_room_hold(x, 1); /* glibc may map or extend its heap */
 		p = alloc_block(m, n); /* by this thread: the program's own arena */
 		xf_room_hold(x, 0);
@@ -282,7 +285,7 @@ int xf_map_heap(struct xf *x, size_t i)
 						  xf_obj_name(x, i, nm, sizeof nm));
 	o->naddr = (uint64_t)(uintptr_t)p;
 	xf_set_nsize(o, n);
-	o->flags = x->ref ? XO_FRESH : 0;
+	o->flags = x->ref ? XO_FRESH : zero ? XO_ZERO : 0;
 	o->mode = m->mode;
 	o->shape = m->shape;
 	if (x->cbid)
@@ -428,7 +431,8 @@ static uintptr_t room_chunk(struct xf_room *r, uint64_t cs)
 }
 
 /* The counterpart of n bytes for site m carved from the room, or NULL (the
- * caller allocates it as usual). */
+ * caller allocates it as usual).  Not zeroed even if the site's allocation
+ * zeroes: the move does that (XO_ZERO). */
 static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_t n)
 {
 	uint64_t cs = ttst_chunk_bytes(n);
@@ -436,14 +440,9 @@ static void *room_alloc(struct xf_room *r, const struct xf_site_memo *m, uint64_
 	if (!c)
 		return NULL;
 	void *p = (void *)(c + 16); /* glibc's user pointer */
-	if (ttst_class(n) <= TTST_NCLASS) {
-		if (m->zero)
-			memset(p, 0, n);
+	if (ttst_class(n) <= TTST_NCLASS)
 		return ttst_blk_finish(p, ttst_chunk_usable(ttst_chunk_word(p)), n, m->site,
 				       m->typed);
-	}
-	if (m->zero)
-		memset((char *)p + sizeof(struct ttst_head), 0, n);
 	return ttst_head_finish(p, 4, n, m->site, m->typed);
 }
 

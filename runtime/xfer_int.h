@@ -163,6 +163,11 @@ _Static_assert(sizeof(struct xf_obj) == 32, "xf_obj: two per cache line");
 /* validation: a fresh object's naddr was replaced by its original's address
  * (xf_vspace_build); its reserved address is no longer needed */
 #define XO_OLD 2u
+/* forward: the counterpart, carved from the room, has bytes that no op
+ * writes (new members, padding): it is zeroed just before it is written
+ * (its cache lines are then fetched once, not at the carving and again at
+ * the move) */
+#define XO_ZERO 4u
 
 /* The size of object i's counterpart: stored when it fits, else derived
  * as it was set (xf_set_nsize callers follow the same rule). */

@@ -109,7 +109,9 @@ int xf_exec_obj(struct xf *x, size_t i, const unsigned char *s)
 	if (fresh) { /* validation: written to zeroed scratch, compared below */
 		if (!(d = xf_fuse_scratch(x, nsize)))
 			return -1;
-	} else if (x->zero) { /* validation: a member nothing writes shows up as a difference */
+	} else if (x->zero || (o->flags & XO_ZERO)) {
+		/* validation: a member nothing writes shows up as a difference;
+		 * forward: the bytes no op writes start zeroed (XO_ZERO) */
 		memset(d, 0, nsize);
 	}
 	if (o->mode == XM_PLAIN) {
