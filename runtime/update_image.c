@@ -528,8 +528,8 @@ int ttst_image_build(uint64_t *size, uint64_t *nobjs, char *err, size_t n)
 	__libc_free(b.ordinals);
 	__libc_free(b.site_tu);
 	ttst_image_wait_prealloc(); /* it may still populate the pool */
-	if (pool.a)
-		munmap(pool.a, pool.len);
+	if (pool.a)		    /* unmapped once the memfd is handed over */
+		ttst_image_spent(pool.a, pool.len);
 	__libc_free(b.segs);
 	__libc_free(b.out);
 	__libc_free(b.side);

@@ -35,8 +35,23 @@ static struct {
 	void *gift; /* memory given for the next pool (ttst_image_give), its pages touched */
 	size_t gift_len;
 	uint64_t wpos; /* the object list is written up to here (WPOS_NONE: not yet) */
-} pre = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL, 0, NULL, 0, 0, 0, 0,
-	 NULL, 0, UINT64_MAX};
+	void *spent;   /* the last build's pool, until ttst_image_release */
+	size_t spent_len;
+} pre = {PTHREAD_MUTEX_INITIALIZER,
+	 PTHREAD_COND_INITIALIZER,
+	 -1,
+	 NULL,
+	 0,
+	 NULL,
+	 0,
+	 0,
+	 0,
+	 0,
+	 NULL,
+	 0,
+	 UINT64_MAX,
+	 NULL,
+	 0};
 
 #define WPOS_NONE UINT64_MAX
 
@@ -216,8 +231,29 @@ struct ttst_image_obj *ttst_image_take_pool(size_t need, size_t *recs, size_t *l
 	return a;
 }
 
+void ttst_image_spent(void *m, size_t len)
+{
+	ttst_image_release();
+	pthread_mutex_lock(&pre.lock);
+	pre.spent = m;
+	pre.spent_len = len;
+	pthread_mutex_unlock(&pre.lock);
+}
+
+void ttst_image_release(void)
+{
+	pthread_mutex_lock(&pre.lock);
+	void *m = pre.spent;
+	size_t len = pre.spent_len;
+	pre.spent = NULL;
+	pthread_mutex_unlock(&pre.lock);
+	if (m)
+		munmap(m, len);
+}
+
 void ttst_image_prealloc_drop(void)
 {
+	ttst_image_release();
 	ttst_image_join_helper();
 	ttst_image_wait_prealloc();
 	pthread_mutex_lock(&pre.lock);

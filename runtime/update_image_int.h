@@ -19,6 +19,10 @@ int ttst_image_take_fd(void);
  * record count and mapped length in *recs, *len.  NULL on failure. */
 struct ttst_image_obj *ttst_image_take_pool(size_t need, size_t *recs, size_t *len);
 
+/* Keeps the pool [m, m + len) of the build that just ended until
+ * ttst_image_release (unmapping a pool kept before). */
+void ttst_image_spent(void *m, size_t len);
+
 /* Waits until no allocation runs any more (it would grow the memfd again
  * after the image cut it to size, or populate an unmapped pool). */
 void ttst_image_wait_prealloc(void);

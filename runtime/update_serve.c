@@ -77,5 +77,6 @@ int ttst_serve_image(int chan, char *err, size_t n)
 out:
 	__libc_free(buf);
 	close(fd);
+	ttst_image_release();
 	return rc;
 }

@@ -329,7 +329,8 @@ static int step_transfer(struct txn *t)
 	struct ttst_ch_state st = {size};
 	int r = ttst_chan_send(t->v2.chan, TTST_CH_STATE, &st, sizeof st, fd);
 	int e = errno;
-	t->imgfd = fd; /* validation reads our object list there and writes its reference over it */
+	ttst_image_release();
+	t->imgfd = fd; /* validation: v1' reads our object list there (its reference) */
 	t->imgsize = size;
 	t->imgobjs = nobjs;
 	if (r < 0)
