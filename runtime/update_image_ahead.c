@@ -37,21 +37,10 @@ static struct {
 	uint64_t wpos; /* the object list is written up to here (WPOS_NONE: not yet) */
 	void *spent;   /* the last build's pool, until ttst_image_release */
 	size_t spent_len;
-} pre = {PTHREAD_MUTEX_INITIALIZER,
-	 PTHREAD_COND_INITIALIZER,
-	 -1,
-	 NULL,
-	 0,
-	 NULL,
-	 0,
-	 0,
-	 0,
-	 0,
-	 NULL,
-	 0,
-	 UINT64_MAX,
-	 NULL,
-	 0};
+} pre = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	 .done = PTHREAD_COND_INITIALIZER,
+	 .fd = -1,
+	 .wpos = UINT64_MAX}; /* WPOS_NONE */
 
 #define WPOS_NONE UINT64_MAX
 

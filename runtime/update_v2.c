@@ -140,10 +140,9 @@ static void quiesce(struct ttst_thread *self, uint32_t *ms)
 /* Validation (v1' only): what v1 sent in its REF and REF_MAP frames. */
 struct backward {
 	int on;
-	const void *img;		 /* mapping of v1's state image (size bytes) */
-	const ttst_xfer_cp *cp;		 /* mapping of v2's map (cpsize bytes) */
-	const struct ttst_src_obj *objs; /* n, in img */
-	size_t n, size, cpsize;
+	const struct ttst_src_obj *objs; /* n, in the mapping of v1's state image */
+	const ttst_xfer_cp *cp;		 /* n, in the mapping of v2's map */
+	size_t n;
 	char renames[TTST_PROTO_MAX_PAYLOAD];
 	size_t renames_len;
 };
@@ -176,10 +175,9 @@ static void take_ref(void)
 			(unsigned long long)r.size);
 	bw.renames_len = msg.h.length - sizeof r;
 	memcpy(bw.renames, msg.payload + sizeof r, bw.renames_len);
-	bw.img = map_ro(r.size, "v1's state image (the validation reference)");
-	bw.size = (size_t)r.size;
+	const char *img = map_ro(r.size, "v1's state image (the validation reference)");
 	bw.n = (size_t)r.nobjs;
-	bw.objs = (const struct ttst_src_obj *)((const char *)bw.img + r.off_objs);
+	bw.objs = (const struct ttst_src_obj *)(img + r.off_objs);
 	receive(TTST_CH_REF_MAP, "v2's map of the reference");
 	struct ttst_ch_ref_map m;
 	if (msg.h.length != sizeof m || msg.fd < 0)
@@ -189,7 +187,6 @@ static void take_ref(void)
 		v2_fail("protocol error: a map of %llu bytes for %zu objects",
 			(unsigned long long)m.size, bw.n);
 	bw.cp = map_ro(m.size, "v2's map of the validation reference");
-	bw.cpsize = (size_t)m.size;
 	bw.on = 1;
 }
 

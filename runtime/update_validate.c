@@ -32,11 +32,11 @@ void ttst_txn_reap_v1r(struct txn *t)
 }
 
 /* Checks what v1' gets as its reference: our state image (the memfd v2
- * got: *size bytes, its objects at *off_objs) and v2's map of its objects
- * (READY).  Returns 0 or -1 (fails). */
-static int check_ref(struct txn *t, uint64_t *size, uint64_t *off_objs, uint64_t *mapsize)
+ * got, t->imgsize bytes: its objects at *off_objs) and v2's map of its
+ * objects (READY, *mapsize bytes).  Returns 0 or -1 (fails). */
+static int check_ref(struct txn *t, uint64_t *off_objs, uint64_t *mapsize)
 {
-	struct stat st, ms;
+	struct stat ms;
 	struct ttst_image_hdr h;
 	if (t->fmapfd < 0 || fstat(t->fmapfd, &ms) < 0 ||
 	    (uint64_t)ms.st_size / sizeof(ttst_xfer_cp) < t->imgobjs)
@@ -44,12 +44,10 @@ static int check_ref(struct txn *t, uint64_t *size, uint64_t *off_objs, uint64_t
 				"protocol error: v2's READY came without its map of our %llu "
 				"objects",
 				(unsigned long long)t->imgobjs);
-	if (t->imgfd < 0 || fstat(t->imgfd, &st) < 0 ||
-	    ttst_fd_rw_all(t->imgfd, &h, sizeof h, 0, 0) < 0)
+	if (t->imgfd < 0 || ttst_fd_rw_all(t->imgfd, &h, sizeof h, 0, 0) < 0)
 		return txn_fail(t, "cannot read our state image back: %s", strerror(errno));
 	assert(h.nobjs == t->imgobjs &&
-	       h.off_objs + h.nobjs * sizeof(struct ttst_src_obj) <= (uint64_t)st.st_size);
-	*size = (uint64_t)st.st_size;
+	       h.off_objs + h.nobjs * sizeof(struct ttst_src_obj) <= t->imgsize);
 	*off_objs = h.off_objs;
 	*mapsize = (uint64_t)ms.st_size;
 	return 0;
@@ -155,10 +153,10 @@ static int v2_image(struct txn *t, uint64_t *size, struct renames *rn)
  * and v2's image. */
 static int send_v1r(struct txn *t, const struct renames *rn, int img, uint64_t size)
 {
-	uint64_t rsize = 0, off = 0, msize = 0;
-	if (check_ref(t, &rsize, &off, &msize) < 0)
+	uint64_t off = 0, msize = 0;
+	if (check_ref(t, &off, &msize) < 0)
 		return -1;
-	struct ttst_ch_ref r = {rsize, t->imgobjs, off};
+	struct ttst_ch_ref r = {t->imgsize, t->imgobjs, off};
 	struct ttst_ch_ref_map m = {msize};
 	char *p = __libc_malloc(sizeof r + rn->len);
 	if (!p)
