@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "fdio.h"
 #include "log.h"
+#include "radix.h"
 #include "registry.h"
 #include "sites.h"
 #include "slots.h"
@@ -24,7 +25,6 @@
 #include "update_image_int.h"
 
 #define RADIX_BITS 12 /* widest digit: 16 KiB of counters */
-#define RADIX (1u << RADIX_BITS)
 #define BUF_RECS 4096 /* records per write (128 KiB) */
 #define PAR_SLOTS 65536 /* fewer heap blocks are collected on one thread */
 
@@ -197,38 +197,10 @@ static int add_obj(const struct ttst_obj *o, void *arg)
 	return push(&b->small, &b->nsmall, &b->small_cap, &r);
 }
 
-/* LSD radix sort of a (n records) by the key bits in vary, b as scratch;
+/* LSD radix sort of a (n records) by the address bits in vary, b as scratch;
  * returns a or b, whichever holds the result. */
-static struct ttst_image_obj *radix_sort(struct ttst_image_obj *a, struct ttst_image_obj *b,
-					 size_t n, uint64_t vary)
-{
-	static uint32_t count[RADIX]; /* one sort at a time (the update thread) */
-	if (!vary)
-		return a;
-	/* digits cover the varying bits only, in as few passes of <= RADIX_BITS as possible */
-	unsigned lo = (unsigned)__builtin_ctzll(vary), hi = 63 - (unsigned)__builtin_clzll(vary);
-	unsigned span = hi - lo + 1, passes = (span + RADIX_BITS - 1) / RADIX_BITS;
-	unsigned width = (span + passes - 1) / passes;
-	for (unsigned p = 0; p < passes; p++) {
-		unsigned shift = lo + p * width;
-		uint64_t mask = ((uint64_t)1 << width) - 1;
-		memset(count, 0, sizeof count);
-		for (size_t i = 0; i < n; i++)
-			count[(a[i].addr >> shift) & mask]++;
-		uint32_t sum = 0;
-		for (unsigned d = 0; d <= mask; d++) {
-			uint32_t c = count[d];
-			count[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			b[count[(a[i].addr >> shift) & mask]++] = a[i];
-		struct ttst_image_obj *t = a;
-		a = b;
-		b = t;
-	}
-	return a;
-}
+#define IMAGE_KEY(r) ((r).addr)
+TTST_RADIX_SORT_DEF(radix_sort, struct ttst_image_obj, IMAGE_KEY, RADIX_BITS)
 
 /* Key bits that differ between the n records of a (0: all equal). */
 static uint64_t varying_bits(const struct ttst_image_obj *a, size_t n)

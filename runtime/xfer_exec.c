@@ -208,6 +208,13 @@ static int op_zchk(struct xf *x, const struct xf_op *o, const unsigned char *s)
 static int op_arr(struct xf *x, const struct xf_op *o, const unsigned char *s, uint64_t sa,
 		  unsigned char *d)
 {
+	if (o->sstride == 8 && o->dstride == 8 && xf_ptrarr_fits(o->sub, o->count)) {
+		int r = xf_ptrarr_exec(x, o->sub, s + o->soff, o->count, d + o->doff);
+		if (r < 0)
+			xf_err_prefix(x, o->path); /* the element is named already */
+		if (r <= 0)
+			return r;
+	}
 	for (uint64_t i = 0; i < o->count; i++) {
 		uint64_t so = o->soff + i * o->sstride;
 		if (xf_exec(x, o->sub, s + so, sa + so, d + o->doff + i * o->dstride) < 0) {

@@ -412,6 +412,15 @@ int xf_exec(struct xf *x, const struct xf_plan *p, const unsigned char *s, uint6
  * between "the object" and "its first member" at equal addresses.  On
  * failure etail says why (the caller prefixes the path). */
 int xf_ptr(struct xf *x, uint64_t v, uint64_t hint, uint64_t *out);
+/* The same for a pointer already found at offset off of source object i. */
+int xf_ptr_to(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t *out);
+/* Whether n elements of plan p are single pointers that xf_ptrarr_exec takes. */
+int xf_ptrarr_fits(const struct xf_plan *p, uint64_t n);
+/* Translates the n pointers at s into d in the order of the addresses they
+ * hold (xfer_ptrarr.c); 0, -1 (reported, with the element), or 1: not done
+ * (nothing written), to be done one element at a time. */
+int xf_ptrarr_exec(struct xf *x, const struct xf_plan *p, const unsigned char *s, uint64_t n,
+		   unsigned char *d);
 /* Conservative: if v points into a source object, translates it into *out
  * and returns 1; returns 0 if v is no source address, -1 on failure. */
 int xf_ptr_guess(struct xf *x, uint64_t v, uint64_t *out);

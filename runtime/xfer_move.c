@@ -70,9 +70,16 @@ static int exec_array(struct xf *x, const struct xf_shape *sh, const struct ttst
 		}
 		return 0;
 	}
+	int r = 1;
 	if (p->pure_copy) {
 		memcpy(d, s, n * p->ssize);
-	} else {
+		r = 0;
+	} else if (xf_ptrarr_fits(p, n)) {
+		r = xf_ptrarr_exec(x, p, s, n, d);
+		if (r < 0)
+			return -1; /* reported with the element */
+	}
+	if (r > 0) {
 		for (e = 0; e < n; e++) {
 			if (p->has_ptr && e + 2 * PF_DIST < n)
 				prefetch_elem(x, p, s + (e + 2 * PF_DIST) * p->ssize, 1);

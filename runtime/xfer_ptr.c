@@ -197,6 +197,11 @@ static int ptr_obj(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t
 	return 0;
 }
 
+int xf_ptr_to(struct xf *x, size_t i, uint64_t off, uint64_t hint, uint64_t *out)
+{
+	return ptr_obj(x, i, off, hint, out);
+}
+
 int xf_ptr(struct xf *x, uint64_t v, uint64_t hint, uint64_t *out)
 {
 	size_t i;
