@@ -284,6 +284,11 @@ struct xf {
 	uint64_t *memo_k;	     /* interior offset memo: (plan, off) hash */
 	int64_t *memo_v;
 	size_t memo_cap, memo_n;
+	/* the memo's last answer: linked structures point to the same member
+	 * of the same type over and over (kvstore: every LRU link) */
+	const struct xf_plan *last_p;
+	uint64_t last_off, last_hint;
+	int64_t last_res;
 	struct ttst_rule_renames rn; /* member renames (from xfer_ann.c) */
 	uint64_t arg_lo, arg_hi;     /* source argument + environment strings */
 	int args_loaded;

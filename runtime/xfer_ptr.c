@@ -98,10 +98,17 @@ static int64_t plan_off(struct xf *x, const struct xf_plan *p, uint64_t r, uint6
 		return 0;
 	if (p->refused)
 		return xf_err(x, "points into %s, whose change has no rule: %s", p->sname, p->error);
+	if (p == x->last_p && r == x->last_off && hint == x->last_hint)
+		return x->last_res;
 	uint64_t key = memo_key(p, r, hint);
 	int64_t m = memo_get(x, key);
-	if (m != MEMO_MISS)
+	if (m != MEMO_MISS) {
+		x->last_p = p;
+		x->last_off = r;
+		x->last_hint = hint;
+		x->last_res = m;
 		return m;
+	}
 	int64_t res = MEMO_MISS;
 	for (size_t k = 0; k < p->nops && res == MEMO_MISS; k++) {
 		const struct xf_op *o = &p->ops[k];
