@@ -58,14 +58,15 @@ static int bucket_ref(struct dx *c)
 }
 
 /* Index of the first source object starting at a, searching from lo on (the
- * objects are sorted: a finger near the answer makes it cheap), or SIZE_MAX. */
+ * objects are sorted: a finger near the answer makes it cheap), or SIZE_MAX.
+ * The addresses are read in x->o, whose lines the link writes anyway. */
 static size_t src_at(const struct xf *x, uint64_t a, size_t lo)
 {
 	size_t n = x->src->nobjs, hi, step = 1;
-	if (lo >= n || x->src->objs[lo].addr > a)
+	if (lo >= n || x->o[lo].addr > a)
 		lo = 0;
 	hi = lo;
-	while (hi < n && x->src->objs[hi].addr < a) { /* gallop */
+	while (hi < n && x->o[hi].addr < a) { /* gallop */
 		lo = hi;
 		hi += step;
 		step *= 2;
@@ -74,12 +75,12 @@ static size_t src_at(const struct xf *x, uint64_t a, size_t lo)
 		hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (x->src->objs[mid].addr < a)
+		if (x->o[mid].addr < a)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < x->src->nobjs && x->src->objs[lo].addr == a ? lo : SIZE_MAX;
+	return lo < x->src->nobjs && x->o[lo].addr == a ? lo : SIZE_MAX;
 }
 
 /* Links ref objects [lo, hi) with their source objects (xf_vspace_build). */
@@ -99,7 +100,7 @@ static int link_range(struct xf *x, void *ctx, size_t lo, size_t hi)
 		/* objects sharing an address (merged string literals) are one
 		 * memory: each gets the original; two originals with one copy
 		 * (literals mapped by content): the first one linked */
-		for (size_t e = j; e < n && x->src->objs[e].addr == fwd; e++) {
+		for (size_t e = j; e < n && x->o[e].addr == fwd; e++) {
 			uint32_t none = 0;
 			if (!__atomic_compare_exchange_n(&x->vref[e], &none, (uint32_t)k + 1, 0,
 							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
