@@ -96,20 +96,11 @@ static void test_match_renames(void)
 
 int xt_p2i_main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s V1_PROGRAM\n", argv[0]);
-		return 2;
-	}
-	v1_prog = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("xfer-p2i", setup, teardown);
-	CU_add_test(s, "rules: classification", test_rules);
-	CU_add_test(s, "rules: member matching and renames", test_match_renames);
-	CU_add_test(s, "refuse: pointer became integer without PXFER", test_refuse_p2i);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	static const struct xt_test t[] = {
+	    {"rules: classification", test_rules},
+	    {"rules: member matching and renames", test_match_renames},
+	    {"refuse: pointer became integer without PXFER", test_refuse_p2i},
+	};
+	return xt_cunit_main(argc, argv, &v1_prog, "xfer-p2i", setup, teardown, t,
+			     sizeof t / sizeof t[0]);
 }

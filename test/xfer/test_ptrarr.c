@@ -86,19 +86,10 @@ static void test_bad_element(void)
 
 int xt_ptrarr_main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s V1_PROGRAM\n", argv[0]);
-		return 2;
-	}
-	v1_prog = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("xfer-ptrarr", NULL, NULL);
-	CU_add_test(s, "pointer arrays: every element as its own translation", test_translated);
-	CU_add_test(s, "pointer arrays: a bad element named by its index", test_bad_element);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	static const struct xt_test t[] = {
+	    {"pointer arrays: every element as its own translation", test_translated},
+	    {"pointer arrays: a bad element named by its index", test_bad_element},
+	};
+	return xt_cunit_main(argc, argv, &v1_prog, "xfer-ptrarr", NULL, NULL, t,
+			     sizeof t / sizeof t[0]);
 }

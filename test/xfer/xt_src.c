@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "xt_src.h"
 
+#include <CUnit/Basic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -126,4 +127,24 @@ int xt_transfer(const char *prog, const char *mode, struct ttst_xfer_report *rep
 	int r = ttst_xfer_run(&t.src, rep);
 	xt_stop(&t);
 	return r;
+}
+
+int xt_cunit_main(int argc, char **argv, const char **v1_prog, const char *suite,
+		  int (*setup)(void), int (*teardown)(void), const struct xt_test *t, size_t n)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s V1_PROGRAM\n", argv[0]);
+		return 2;
+	}
+	*v1_prog = argv[1];
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite(suite, setup, teardown);
+	for (size_t i = 0; s && i < n; i++)
+		CU_add_test(s, t[i].name, t[i].fn);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+	CU_cleanup_registry();
+	return !s || fails ? 1 : 0;
 }

@@ -25,4 +25,16 @@ void xt_stop(struct xt *t);
  * result; rep receives the report. */
 int xt_transfer(const char *prog, const char *mode, struct ttst_xfer_report *rep);
 
+/* One CUnit test of a suite. */
+struct xt_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* The CUnit main of a v2 test program `argv[0] V1_PROGRAM`: sets *v1_prog,
+ * runs the n tests of suite `suite` (setup and teardown may be NULL) and
+ * returns the exit status (2: usage, 1: a failure, 0). */
+int xt_cunit_main(int argc, char **argv, const char **v1_prog, const char *suite,
+		  int (*setup)(void), int (*teardown)(void), const struct xt_test *t, size_t n);
+
 #endif
