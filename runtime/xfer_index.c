@@ -438,14 +438,18 @@ int xf_index_find(const struct xf *x, uint64_t a, size_t *i, uint64_t *off)
 			k++;
 		}
 	}
+	if (!xf_index_holds(x, (size_t)k, a, off))
+		return -1;
+	*i = (size_t)k;
+	return 0;
+}
+
+int xf_index_holds(const struct xf *x, size_t k, uint64_t a, uint64_t *off)
+{
 	const struct xf_obj *o = &x->o[k];
 	uint64_t size = o->size != XF_SIZE_BIG ? o->size : x->src->objs[k].size;
-	if (a - o->addr < (size ? size : 1) || (size && a - o->addr == size)) {
-		*i = (size_t)k;
-		*off = a - o->addr;
-		return 0;
-	}
-	return -1;
+	*off = a - o->addr;
+	return *off < (size ? size : 1) || (size && *off == size);
 }
 
 void xf_index_prefetch1(const struct xf *x, uint64_t a)

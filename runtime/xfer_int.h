@@ -216,6 +216,9 @@ void xf_index_free(struct xf_index *ix);
 /* The object containing addr (or ending exactly at addr: past-the-end), its
  * index in *i and the offset in *off.  Returns 0, or -1 if there is none. */
 int xf_index_find(const struct xf *x, uint64_t addr, size_t *i, uint64_t *off);
+/* Whether object k (the last one starting at or before addr) holds addr or
+ * ends exactly at it, as xf_index_find decides; sets *off. */
+int xf_index_holds(const struct xf *x, size_t k, uint64_t addr, uint64_t *off);
 /* Lookups issued ahead (xfer_move.c): stage 1 prefetches the directory entry
  * of addr, stage 2 (later) the start and object records it leads to. */
 void xf_index_prefetch1(const struct xf *x, uint64_t addr);

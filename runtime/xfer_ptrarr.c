@@ -30,8 +30,8 @@ int xf_ptrarr_fits(const struct xf_plan *p, uint64_t n)
 }
 
 /* LSD radix sort of n keys by their bits in vary (radix.h). */
-#define KEY(k) (k)
-TTST_RADIX_SORT_DEF(sort_keys, uint64_t, KEY, RADIX_BITS)
+#define PTRARR_KEY(k) (k)
+TTST_RADIX_SORT_DEF(sort_keys, uint64_t, PTRARR_KEY, RADIX_BITS)
 
 /* The record to try for v, from k (the previous answer, or SIZE_MAX before
  * the first) on: the last one starting at or before v if a few steps reach
@@ -58,18 +58,10 @@ static size_t step_to(const struct xf *x, size_t k, uint64_t v)
 static int one(struct xf *x, const struct xf_op *o, size_t k, uint64_t v, uint64_t pos,
 	       uint64_t *out)
 {
-	int r;
-	if (k != SIZE_MAX) {
-		const struct xf_obj *e = &x->o[k];
-		uint64_t size = e->size != XF_SIZE_BIG ? e->size : x->src->objs[k].size;
-		uint64_t d = v - e->addr;
-		if (d < (size ? size : 1) || (size && d == size)) {
-			r = xf_ptr_to(x, k, d, o->hint, out);
-			goto done;
-		}
-	}
-	r = xf_ptr(x, v, o->hint, out); /* not in an object: a library's, or an error */
-done:
+	uint64_t off;
+	int r = k != SIZE_MAX && xf_index_holds(x, k, v, &off)
+		    ? xf_ptr_to(x, k, off, o->hint, out)
+		    : xf_ptr(x, v, o->hint, out); /* in no object: a library's, or an error */
 	if (r < 0) {
 		char ix[40];
 		xf_err_prefix(x, ": ");
@@ -104,7 +96,7 @@ int xf_ptrarr_exec(struct xf *x, const struct xf_plan *p, const unsigned char *s
 	uint64_t *a = xf_alloc(2 * m * sizeof *a);
 	if (!a)
 		return 1; /* one at a time, as before */
-	uint64_t *b = a + m, vary = 0, first = 0;
+	uint64_t *b = a + m, vary = 0; /* the address bits that differ (vmin's are 0) */
 	size_t j = 0;
 	for (uint64_t e = 0; e < n; e++) {
 		uint64_t v;
@@ -113,12 +105,10 @@ int xf_ptrarr_exec(struct xf *x, const struct xf_plan *p, const unsigned char *s
 			memcpy(d + e * 8, &v, 8); /* NULL stays NULL */
 			continue;
 		}
-		a[j] = (v - vmin) << pbits | e;
-		if (!j)
-			first = a[0];
-		vary |= a[j++] ^ first;
+		vary |= v - vmin;
+		a[j++] = (v - vmin) << pbits | e;
 	}
-	uint64_t *k = sort_keys(a, b, m, vary & ~(((uint64_t)1 << pbits) - 1));
+	uint64_t *k = sort_keys(a, b, m, vary << pbits);
 	size_t at = SIZE_MAX;
 	int r = 0;
 	for (size_t i = 0; i < m && r == 0; i++) {
